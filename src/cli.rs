@@ -1,0 +1,77 @@
+//! The command line (SPEC.md "Command line"), parsed with clap.
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::limits;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tlscope",
+    version,
+    about = "Passive port-443 TLS analyzer: handshakes, verdicts and timing, without decrypting anything",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse saved captures (pcap or pcapng; `-` reads stdin).
+    Read(ReadArgs),
+    /// Analyse a live interface (needs capture privileges).
+    Live(LiveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// Capture files, read in the order given; `-` for stdin.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Print JSON Lines (session records, then a stats record) instead of the report.
+    #[arg(long)]
+    pub json: bool,
+    /// BPF filter applied to every frame (tcpdump syntax).
+    #[arg(short = 'f', long = "filter", value_name = "BPF")]
+    pub filter: Option<String>,
+    /// Replay the capture through the dashboard.
+    #[arg(long)]
+    pub tui: bool,
+    /// Replay speed for --tui (1 = recorded pace, 0 = as fast as possible).
+    #[arg(long, default_value_t = 1.0, value_name = "X")]
+    pub speed: f64,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    /// Interface to capture on (default: libpcap's default device).
+    #[arg(short = 'i', long = "interface", value_name = "IFACE")]
+    pub interface: Option<String>,
+    /// BPF filter (replaces the default `tcp port 443 or udp port 443`).
+    #[arg(short = 'f', long = "filter", value_name = "BPF")]
+    pub filter: Option<String>,
+    /// Stream JSON Lines instead of opening the dashboard.
+    #[arg(long)]
+    pub json: bool,
+    /// Do not open the dashboard.
+    #[arg(long)]
+    pub no_tui: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Args, Clone, Copy)]
+pub struct LimitArgs {
+    /// Flows tracked at once; when full the least recently active eighth is evicted.
+    #[arg(long, default_value_t = limits::DEFAULT_MAX_FLOWS, value_name = "N")]
+    pub max_flows: usize,
+    /// Handshake bytes reassembled per direction.
+    #[arg(long, default_value_t = limits::DEFAULT_MAX_HANDSHAKE_BYTES, value_name = "BYTES")]
+    pub max_handshake_bytes: usize,
+    /// Seconds of packet time without traffic after which a flow is closed and written.
+    #[arg(long, default_value_t = limits::DEFAULT_IDLE_TIMEOUT_SECS, value_name = "SECS")]
+    pub idle_timeout: u64,
+}

@@ -1,0 +1,357 @@
+//! One TCP connection: both directions' TCP facts, their reassemblers and TLS parsers.
+//!
+//! Sides are indexed by the canonical flow key (0 = `lo`, 1 = `hi`); which side is the client
+//! is decided from the evidence (SYN, SYN/ACK, ClientHello, port) by [`Connection::client_side`].
+//! Buffers live only while a direction's handshake is undecided: once a direction has shown what
+//! the verdict needs, its reassembler and parser are released and only counters remain.
+
+use crate::decode::tcp_flags::{ACK, FIN, RST, SYN};
+use crate::flow::reassembly::Reassembler;
+use crate::flow::{Endpoint, FlowKey, Segment, TLS_PORT};
+use crate::time::Timestamp;
+use crate::tls::TlsDirection;
+use crate::tls::stream::starts_with_client_hello;
+
+/// TLS 1.3 encrypted alerts are 2 bytes + content type + AEAD tag: 19 bytes with 16-byte tags
+/// (a little more with padding). Records this small after the ServerHello are read as alerts.
+pub const MAX_ENCRYPTED_ALERT_LEN: u16 = 24;
+
+/// Why analysis of a flow is (or is not) happening.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class {
+    /// On port 443, or TLS was recognised from the first payload.
+    Analysed,
+    /// Another port, no payload yet: waiting for the first payload to decide.
+    Candidate,
+    /// Another port and the first payload was not a ClientHello: ignored, no record.
+    Ignored,
+}
+
+/// What one side (sender) did.
+#[derive(Debug)]
+pub struct Side {
+    pub packets: u64,
+    pub payload_segments: u64,
+    /// Unique payload bytes (highest sequence number reached).
+    pub bytes: u64,
+    /// Sequence number just after the highest byte seen (for `bytes`).
+    high_seq: Option<u32>,
+    pub first_ts: Option<Timestamp>,
+    pub last_ts: Option<Timestamp>,
+    /// SYN without ACK: first and last time, count, ISN.
+    pub syn: Option<Timestamp>,
+    pub last_syn: Option<Timestamp>,
+    pub syns: u32,
+    /// SYN with ACK: first time, count, ISN.
+    pub synack: Option<Timestamp>,
+    pub synacks: u32,
+    pub isn: Option<u32>,
+    pub fin: Option<Timestamp>,
+    pub rst: Option<Timestamp>,
+    /// TTL / hop limit of this side's SYN or SYN/ACK.
+    pub syn_ttl: Option<u8>,
+    /// Some ACK from this side acknowledged data the capture never showed from the peer.
+    pub acked_unseen_data: bool,
+    /// Highest ACK value sent (for one-sided capture detection).
+    last_ack: Option<u32>,
+    pub reasm: Reassembler,
+    pub tls: TlsDirection,
+    /// A payload was cut by the snaplen during the handshake.
+    pub truncated_payloads: u32,
+}
+
+impl Side {
+    fn new(budget: usize) -> Side {
+        Side {
+            packets: 0,
+            payload_segments: 0,
+            bytes: 0,
+            high_seq: None,
+            first_ts: None,
+            last_ts: None,
+            syn: None,
+            last_syn: None,
+            syns: 0,
+            synack: None,
+            synacks: 0,
+            isn: None,
+            fin: None,
+            rst: None,
+            syn_ttl: None,
+            acked_unseen_data: false,
+            last_ack: None,
+            reasm: Reassembler::new(budget),
+            tls: TlsDirection::new(),
+            truncated_payloads: 0,
+        }
+    }
+
+    /// The direction has shown all the verdict needs: stop buffering.
+    fn handshake_done(&self) -> bool {
+        let o = &self.tls.obs;
+        self.tls.is_stopped()
+            || o.app_records >= 2
+            || (o.app_records == 1 && o.app_lens[0] > MAX_ENCRYPTED_ALERT_LEN)
+    }
+}
+
+#[derive(Debug)]
+pub struct Connection {
+    pub key: FlowKey,
+    pub class: Class,
+    pub sides: [Side; 2],
+    /// The side that sent the first packet seen.
+    pub first_sender: usize,
+    pub first_ts: Timestamp,
+    pub last_ts: Timestamp,
+    /// First ACK completing the three-way handshake (client → server, after the SYN/ACK).
+    pub handshake_ack: Option<Timestamp>,
+    /// FIN from both sides, or a RST: when.
+    pub closed_at: Option<Timestamp>,
+    /// Both directions released their buffers.
+    pub decided: bool,
+    /// Set when the flow was evicted for space.
+    pub evicted: bool,
+}
+
+impl Connection {
+    pub fn new(key: FlowKey, first_sender: usize, ts: Timestamp, class: Class, budget: usize) -> Self {
+        Connection {
+            key,
+            class,
+            sides: [Side::new(budget), Side::new(budget)],
+            first_sender,
+            first_ts: ts,
+            last_ts: ts,
+            handshake_ack: None,
+            closed_at: None,
+            decided: false,
+            evicted: false,
+        }
+    }
+
+    pub fn endpoint(&self, side: usize) -> Endpoint {
+        self.key.endpoint(side)
+    }
+
+    /// Which side is the client: the SYN sender; else the peer of the SYN/ACK sender; else the
+    /// ClientHello sender; else the peer of the ServerHello sender; else the side not on 443;
+    /// else the first sender.
+    pub fn client_side(&self) -> usize {
+        let s = &self.sides;
+        for i in 0..2 {
+            if s[i].syn.is_some() && s[1 - i].syn.is_none() {
+                return i;
+            }
+        }
+        for i in 0..2 {
+            if s[i].synack.is_some() && s[1 - i].synack.is_none() {
+                return 1 - i;
+            }
+        }
+        for i in 0..2 {
+            if !s[i].tls.obs.client_hellos.is_empty() && s[1 - i].tls.obs.client_hellos.is_empty() {
+                return i;
+            }
+        }
+        for i in 0..2 {
+            if s[i].tls.obs.server_hello.is_some() && s[1 - i].tls.obs.server_hello.is_none() {
+                return 1 - i;
+            }
+        }
+        let p0 = self.key.lo.port;
+        let p1 = self.key.hi.port;
+        if p0 == TLS_PORT && p1 != TLS_PORT {
+            return 1;
+        }
+        if p1 == TLS_PORT && p0 != TLS_PORT {
+            return 0;
+        }
+        self.first_sender
+    }
+
+    /// Whether a payload on a non-443 flow makes it analysed (a ClientHello) or ignored.
+    pub fn classify_candidate(&mut self, payload: &[u8]) {
+        if self.class == Class::Candidate && !payload.is_empty() {
+            self.class = if starts_with_client_hello(payload) {
+                Class::Analysed
+            } else {
+                Class::Ignored
+            };
+        }
+    }
+
+    /// Processes one TCP segment sent by `side`. Returns true when a new SYN shows the 5-tuple
+    /// being reused for a new connection (the caller then finishes this one and starts anew).
+    pub fn on_tcp(&mut self, seg: &Segment<'_>, side: usize) -> bool {
+        let f = seg.tcp.flags;
+        let ts = seg.ts;
+        if f & SYN != 0 && f & ACK == 0 {
+            let s = &self.sides[side];
+            let reused = self.closed_at.is_some()
+                || (s.isn.is_some_and(|isn| isn != seg.tcp.seq)
+                    && (self.sides[0].payload_segments + self.sides[1].payload_segments) > 0);
+            if reused {
+                return true;
+            }
+        }
+        self.last_ts = self.last_ts.max(ts);
+        let peer = 1 - side;
+        {
+            let s = &mut self.sides[side];
+            s.packets += 1;
+            s.first_ts.get_or_insert(ts);
+            s.last_ts = Some(ts);
+        }
+        if f & SYN != 0 {
+            let s = &mut self.sides[side];
+            if f & ACK == 0 {
+                s.syn.get_or_insert(ts);
+                s.last_syn = Some(ts);
+                s.syns += 1;
+            } else {
+                s.synack.get_or_insert(ts);
+                s.synacks += 1;
+            }
+            if s.isn != Some(seg.tcp.seq) {
+                s.isn = Some(seg.tcp.seq);
+                s.reasm.set_base(seg.tcp.seq.wrapping_add(1));
+                if s.high_seq.is_none() || s.bytes == 0 {
+                    s.high_seq = Some(seg.tcp.seq.wrapping_add(1));
+                }
+            }
+            s.syn_ttl.get_or_insert(seg.ttl);
+        }
+        // The three-way handshake's ACK: from the SYN sender, acknowledging the SYN/ACK.
+        if f & (SYN | RST) == 0
+            && f & ACK != 0
+            && self.handshake_ack.is_none()
+            && self.sides[side].syn.is_some()
+            && self.sides[peer].synack.is_some()
+            && self.sides[peer].isn.map(|i| i.wrapping_add(1)) == Some(seg.tcp.ack)
+        {
+            self.handshake_ack = Some(ts);
+        }
+        if f & ACK != 0 {
+            self.on_ack(side, seg.tcp.ack);
+        }
+        if !seg.payload.is_empty() {
+            self.on_payload(seg, side);
+        }
+        if f & FIN != 0 {
+            self.sides[side].fin.get_or_insert(ts);
+            if self.sides[peer].fin.is_some() {
+                self.closed_at.get_or_insert(ts);
+            }
+        }
+        if f & RST != 0 {
+            self.sides[side].rst.get_or_insert(ts);
+            self.closed_at.get_or_insert(ts);
+        }
+        false
+    }
+
+    fn on_ack(&mut self, side: usize, ack: u32) {
+        let peer = 1 - side;
+        // Did this side acknowledge more than the peer was ever seen to send?
+        let p = &self.sides[peer];
+        if let Some(high) = p.high_seq.or(p.isn.map(|i| i.wrapping_add(1))) {
+            if (ack.wrapping_sub(high) as i32) > 0 {
+                self.sides[side].acked_unseen_data = true;
+            }
+        } else if self.sides[side].last_ack.is_some_and(|a| a != ack) {
+            // The peer never appeared, yet our ACKs advance: it sent data we cannot see.
+            self.sides[side].acked_unseen_data = true;
+        }
+        self.sides[side].last_ack = Some(ack);
+        // A hole in the peer's stream that the receiver acknowledged will never be filled.
+        let p = &mut self.sides[peer];
+        let tls = &mut p.tls;
+        p.reasm.acked(ack, &mut |bytes, off, ts| tls.feed(bytes, off, ts));
+    }
+
+    fn on_payload(&mut self, seg: &Segment<'_>, side: usize) {
+        let s = &mut self.sides[side];
+        s.payload_segments += 1;
+        let end = seg.tcp.seq.wrapping_add(seg.payload.len() as u32);
+        match s.high_seq {
+            None => {
+                s.high_seq = Some(end);
+                s.bytes = seg.payload.len() as u64;
+            }
+            Some(h) => {
+                let d = end.wrapping_sub(h) as i32;
+                if d > 0 {
+                    s.bytes += d as u64;
+                    s.high_seq = Some(end);
+                }
+            }
+        }
+        if self.decided || s.reasm.is_released() {
+            return;
+        }
+        if seg.payload_truncated {
+            s.truncated_payloads += 1;
+        }
+        let tls = &mut s.tls;
+        s.reasm.insert(seg.tcp.seq, seg.payload, seg.ts, &mut |bytes, off, ts| {
+            tls.feed(bytes, off, ts)
+        });
+        // A snaplen-cut payload leaves a hole that will never be filled: give up on purpose.
+        if seg.payload_truncated && !s.tls.is_stopped() {
+            s.tls.gap();
+        }
+        self.after_tls_progress();
+    }
+
+    /// Propagates TLS 1.3 to the peer and releases directions that are done.
+    fn after_tls_progress(&mut self) {
+        for i in 0..2 {
+            if self.sides[i].tls.obs.server_hello.as_ref().is_some_and(|(sh, _)| {
+                let v = sh.version();
+                v == 0x0304 || v & 0xff00 == 0x7f00 || v & 0xff00 == 0xfb00
+            }) {
+                self.sides[1 - i].tls.set_tls13();
+            }
+        }
+        let mut all = true;
+        for s in &mut self.sides {
+            if s.handshake_done() {
+                if !s.reasm.is_released() {
+                    s.reasm.release();
+                    s.tls.stop();
+                }
+            } else {
+                all = false;
+            }
+        }
+        // Over budget: nothing more can come through the reassembler.
+        for s in &mut self.sides {
+            if s.reasm.counters.over_budget > 0 && !s.tls.is_stopped() && !s.reasm.has_pending() {
+                s.tls.obs.abandoned = true;
+                s.tls.obs.abandon_reason.get_or_insert("handshake_budget_exceeded");
+                s.tls.stop();
+                s.reasm.release();
+            }
+        }
+        if all {
+            self.decided = true;
+        }
+    }
+
+    /// End of the flow: give up on remaining holes so that data behind them is parsed.
+    pub fn flush(&mut self) {
+        for s in &mut self.sides {
+            if s.reasm.is_released() {
+                continue;
+            }
+            let tls = &mut s.tls;
+            s.reasm.skip_hole(&mut |bytes, off, ts| tls.feed(bytes, off, ts));
+        }
+    }
+
+    /// Memory held by buffers (approximate, bytes).
+    pub fn buffered(&self) -> usize {
+        self.sides.iter().map(|s| s.reasm.buffered() + s.tls.buffered()).sum()
+    }
+}

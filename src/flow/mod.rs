@@ -1,0 +1,39 @@
+//! Flows: identity (`key`), per-connection TCP tracking (`conn`), bounded handshake
+//! reassembly (`reassembly`), the table with expiry and eviction (`table`), and the one
+//! verdict per connection (`verdict`).
+//!
+//! Owned by the flow thread alone. Time is the packet's capture timestamp; nothing here reads
+//! a clock or does I/O — finished connections come out as `output::SessionRecord`s.
+
+pub mod conn;
+pub mod key;
+pub mod reassembly;
+pub mod table;
+pub mod verdict;
+
+pub use key::{Endpoint, FlowKey};
+pub use table::{FlowConfig, FlowTable};
+
+use crate::decode::TcpMeta;
+use crate::time::Timestamp;
+
+pub const PROTO_TCP: u8 = 6;
+pub const PROTO_UDP: u8 = 17;
+/// The port whose flows are always analysed.
+pub const TLS_PORT: u16 = 443;
+
+/// One decoded TCP or UDP segment as the flow table sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct Segment<'a> {
+    pub ts: Timestamp,
+    pub src: Endpoint,
+    pub dst: Endpoint,
+    /// IP protocol number (`PROTO_TCP` or `PROTO_UDP`).
+    pub proto: u8,
+    pub tcp: TcpMeta,
+    pub ttl: u8,
+    pub ip_id: u16,
+    pub payload: &'a [u8],
+    /// The frame was cut by the snaplen inside this payload.
+    pub payload_truncated: bool,
+}

@@ -1,0 +1,316 @@
+//! The human report: what a network engineer reads first. Built from the same session records
+//! as `--json` (so the two never disagree), in bounded memory: distinct keys per table are
+//! capped and the overflow is folded into "(other)".
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use hdrhistogram::Histogram;
+
+use crate::capture::{CaptureStats, linktype_name};
+use crate::decode::Skip;
+use crate::flow::table::FlowCounters;
+use crate::output::record::SessionRecord;
+use crate::stats::DecodeCounters;
+
+/// Distinct keys kept per table (SNIs, ciphers, ...). Beyond this, counts go to "(other)".
+pub const MAX_TABLE_KEYS: usize = 10_000;
+/// Problem connections listed one per line in the report.
+pub const MAX_LISTED_PROBLEMS: usize = 40;
+/// Latency histograms: 1 µs .. 1 h, 3 significant digits.
+const HIST_MAX_US: u64 = 3_600_000_000;
+
+#[derive(Default)]
+struct Table {
+    counts: HashMap<String, u64>,
+    other: u64,
+}
+
+impl Table {
+    fn add(&mut self, key: &str) {
+        if let Some(n) = self.counts.get_mut(key) {
+            *n += 1;
+        } else if self.counts.len() < MAX_TABLE_KEYS {
+            self.counts.insert(key.to_string(), 1);
+        } else {
+            self.other += 1;
+        }
+    }
+
+    fn top(&self, n: usize) -> Vec<(&str, u64)> {
+        let mut v: Vec<(&str, u64)> = self.counts.iter().map(|(k, c)| (k.as_str(), *c)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        v.truncate(n);
+        v
+    }
+
+    fn total(&self) -> u64 {
+        self.counts.values().sum::<u64>() + self.other
+    }
+}
+
+#[derive(Default, Clone, Copy)]
+struct SniHealth {
+    conns: u64,
+    established: u64,
+}
+
+fn hist() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, HIST_MAX_US, 3).expect("static bounds are valid")
+}
+
+pub struct Report {
+    sessions: u64,
+    outcomes: Table,
+    snis: HashMap<String, SniHealth>,
+    sni_other: u64,
+    versions: Table,
+    alpn: Table,
+    ciphers: Table,
+    groups: Table,
+    problems: Table,
+    tcp_rtt: Histogram<u64>,
+    server_hello: Histogram<u64>,
+    handshake: Histogram<u64>,
+    resumed: u64,
+    hrr: u64,
+    ech: u64,
+    pq: u64,
+    listed: Vec<String>,
+    problem_sessions: u64,
+}
+
+impl Default for Report {
+    fn default() -> Self {
+        Report::new()
+    }
+}
+
+fn record_ms(h: &mut Histogram<u64>, ms: Option<f64>) {
+    if let Some(ms) = ms {
+        h.saturating_record(((ms * 1000.0).round() as u64).clamp(1, HIST_MAX_US));
+    }
+}
+
+impl Report {
+    pub fn new() -> Report {
+        Report {
+            sessions: 0,
+            outcomes: Table::default(),
+            snis: HashMap::new(),
+            sni_other: 0,
+            versions: Table::default(),
+            alpn: Table::default(),
+            ciphers: Table::default(),
+            groups: Table::default(),
+            problems: Table::default(),
+            tcp_rtt: hist(),
+            server_hello: hist(),
+            handshake: hist(),
+            resumed: 0,
+            hrr: 0,
+            ech: 0,
+            pq: 0,
+            listed: Vec::new(),
+            problem_sessions: 0,
+        }
+    }
+
+    pub fn add(&mut self, r: &SessionRecord) {
+        self.sessions += 1;
+        self.outcomes.add(r.outcome);
+        let sni = r.sni.as_deref().unwrap_or("(no SNI)");
+        let ok = (r.outcome == "established") as u64;
+        let room = self.snis.len() < MAX_TABLE_KEYS;
+        match self.snis.get_mut(sni) {
+            Some(h) => {
+                h.conns += 1;
+                h.established += ok;
+            }
+            None if room => {
+                self.snis.insert(sni.to_string(), SniHealth { conns: 1, established: ok });
+            }
+            None => self.sni_other += 1,
+        }
+        if let Some(v) = &r.version {
+            self.versions.add(v);
+        }
+        if let Some(a) = &r.alpn {
+            self.alpn.add(a);
+        } else if let Some(first) = r.alpn_offered.first() {
+            self.alpn.add(&format!("{first} (offered first; negotiated value encrypted)"));
+        }
+        if let Some(c) = &r.cipher {
+            self.ciphers.add(c);
+        }
+        if let Some(g) = &r.group {
+            self.groups.add(g);
+            if g.contains("MLKEM") || g.contains("Kyber") {
+                self.pq += 1;
+            }
+        }
+        for p in &r.problems {
+            self.problems.add(p);
+        }
+        record_ms(&mut self.tcp_rtt, r.tcp_rtt_ms);
+        record_ms(&mut self.server_hello, r.server_hello_ms);
+        record_ms(&mut self.handshake, r.handshake_ms);
+        self.resumed += r.resumed as u64;
+        self.hrr += r.hrr as u64;
+        self.ech += r.ech as u64;
+        if r.outcome != "established" {
+            self.problem_sessions += 1;
+            if self.listed.len() < MAX_LISTED_PROBLEMS {
+                let mut line = format!(
+                    "{}  {} -> {}  {:<16} {}",
+                    r.ts,
+                    r.client,
+                    r.server,
+                    r.outcome,
+                    r.sni.as_deref().unwrap_or("-"),
+                );
+                line.push_str(&format!("\n      {}", r.detail));
+                if !r.problems.is_empty() {
+                    line.push_str(&format!(" [{}]", r.problems.join(", ")));
+                }
+                self.listed.push(line);
+            }
+        }
+    }
+
+    pub fn render(
+        &self,
+        out: &mut dyn Write,
+        cap: &CaptureStats,
+        dec: &DecodeCounters,
+        flows: &FlowCounters,
+    ) -> io::Result<()> {
+        writeln!(out, "tlscope report")?;
+        writeln!(out, "==============")?;
+        let span = match (cap.first_ts, cap.last_ts) {
+            (Some(a), Some(b)) => format!("{a} .. {b} ({:.3} s)", b.ms_since(a) / 1000.0),
+            _ => "no packets".into(),
+        };
+        writeln!(out, "Input:     {} file(s), {} packets, {} bytes", cap.files, cap.packets, cap.bytes)?;
+        writeln!(out, "Time span: {span}")?;
+        let lts: Vec<String> =
+            cap.linktypes.iter().map(|(lt, n)| format!("{} ({n})", linktype_name(*lt))).collect();
+        writeln!(out, "Link types: {}", if lts.is_empty() { "-".into() } else { lts.join(", ") })?;
+        let mut skipped: Vec<String> = Skip::ALL
+            .iter()
+            .filter(|s| dec.skipped[s.index()] > 0)
+            .map(|s| format!("{} {}", dec.skipped[s.index()], s.as_str()))
+            .collect();
+        if cap.truncated_frames > 0 {
+            skipped.push(format!("{} frames cut by snaplen (analysed as far as they go)", cap.truncated_frames));
+        }
+        if cap.filtered_out > 0 {
+            skipped.push(format!("{} filtered out by -f", cap.filtered_out));
+        }
+        if flows.udp_datagrams_not_analysed > 0 {
+            skipped.push(format!("{} UDP datagrams (QUIC not analysed yet)", flows.udp_datagrams_not_analysed));
+        }
+        if flows.flows_ignored > 0 {
+            skipped.push(format!("{} non-443 TCP flows that are not TLS", flows.flows_ignored));
+        }
+        writeln!(out, "Skipped:   {}", if skipped.is_empty() { "nothing".into() } else { skipped.join("; ") })?;
+        for n in &cap.notes {
+            writeln!(out, "Note:      {n}")?;
+        }
+        writeln!(out)?;
+        writeln!(out, "Connections: {}", self.sessions)?;
+        if self.sessions == 0 {
+            writeln!(out, "  (no TCP connections on port 443 or TLS on other ports)")?;
+            return Ok(());
+        }
+        self.section(out, "Outcomes", &self.outcomes, 12)?;
+        writeln!(out)?;
+        writeln!(out, "Top SNIs (connections, established %):")?;
+        let mut snis: Vec<(&String, &SniHealth)> = self.snis.iter().collect();
+        snis.sort_by(|a, b| b.1.conns.cmp(&a.1.conns).then(a.0.cmp(b.0)));
+        for (name, h) in snis.iter().take(15) {
+            writeln!(
+                out,
+                "  {:>7}  {:>5.1}%  {}",
+                h.conns,
+                100.0 * h.established as f64 / h.conns as f64,
+                name
+            )?;
+        }
+        if self.sni_other > 0 {
+            writeln!(out, "  {:>7}         (other)", self.sni_other)?;
+        }
+        self.section(out, "Versions", &self.versions, 8)?;
+        self.section(out, "ALPN", &self.alpn, 8)?;
+        self.section(out, "Ciphers", &self.ciphers, 8)?;
+        self.section(out, "Groups", &self.groups, 8)?;
+        writeln!(
+            out,
+            "  post-quantum key exchange: {} of {} with a visible group",
+            self.pq,
+            self.groups.total()
+        )?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Resumed: {}   HelloRetryRequest: {}   ECH offered: {}",
+            self.resumed, self.hrr, self.ech
+        )?;
+        writeln!(out)?;
+        writeln!(out, "Latency (ms)            n      p50      p90      p99      max")?;
+        for (name, h) in [
+            ("TCP RTT", &self.tcp_rtt),
+            ("ClientHello->SH", &self.server_hello),
+            ("full handshake", &self.handshake),
+        ] {
+            if h.is_empty() {
+                writeln!(out, "  {name:<16} {:>6}        -", 0)?;
+                continue;
+            }
+            let q = |p: f64| h.value_at_quantile(p) as f64 / 1000.0;
+            writeln!(
+                out,
+                "  {name:<16} {:>6} {:>8.3} {:>8.3} {:>8.3} {:>8.3}",
+                h.len(),
+                q(0.5),
+                q(0.9),
+                q(0.99),
+                h.max() as f64 / 1000.0
+            )?;
+        }
+        if self.problems.total() > 0 {
+            self.section(out, "Problems", &self.problems, 20)?;
+        }
+        if self.problem_sessions > 0 {
+            writeln!(out)?;
+            writeln!(out, "Connections that did not establish ({}):", self.problem_sessions)?;
+            for l in &self.listed {
+                writeln!(out, "  {l}")?;
+            }
+            if self.problem_sessions as usize > self.listed.len() {
+                writeln!(
+                    out,
+                    "  ... {} more (use --json for all)",
+                    self.problem_sessions as usize - self.listed.len()
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn section(&self, out: &mut dyn Write, title: &str, t: &Table, n: usize) -> io::Result<()> {
+        writeln!(out)?;
+        writeln!(out, "{title}:")?;
+        let total = t.total().max(1);
+        if t.total() == 0 {
+            writeln!(out, "  (none visible)")?;
+        }
+        for (k, c) in t.top(n) {
+            writeln!(out, "  {:>7}  {:>5.1}%  {}", c, 100.0 * c as f64 / total as f64, k)?;
+        }
+        if t.other > 0 {
+            writeln!(out, "  {:>7}         (other)", t.other)?;
+        }
+        Ok(())
+    }
+}

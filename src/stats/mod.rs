@@ -1,0 +1,93 @@
+//! Counters for the `stats` record and the report. Every anomaly has a name here; counters
+//! only grow.
+
+use serde::Serialize;
+
+use crate::capture::{CaptureStats, linktype_name};
+use crate::decode::Skip;
+use crate::flow::table::FlowCounters;
+
+/// Frames that decoded to no segment, by reason.
+#[derive(Clone, Debug, Default)]
+pub struct DecodeCounters {
+    pub segments: u64,
+    pub skipped: [u64; Skip::COUNT],
+    /// Frames rejected by the `-f` filter, and frames on a link type it does not compile for.
+    pub filtered_out: u64,
+    pub filter_unsupported_link: u64,
+}
+
+impl DecodeCounters {
+    pub fn skip(&mut self, why: Skip) {
+        self.skipped[why.index()] += 1;
+    }
+}
+
+/// The `"type": "stats"` record.
+#[derive(Clone, Debug, Serialize)]
+pub struct StatsRecord {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub files: u64,
+    pub packets: u64,
+    pub bytes: u64,
+    pub first_ts: Option<String>,
+    pub last_ts: Option<String>,
+    pub link_types: Vec<LinkTypeCount>,
+    pub decoded_segments: u64,
+    pub skipped: serde_json::Map<String, serde_json::Value>,
+    pub capture: CaptureAnomalies,
+    pub flows: FlowCounters,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LinkTypeCount {
+    pub linktype: u32,
+    pub name: String,
+    pub packets: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CaptureAnomalies {
+    pub truncated_frames: u64,
+    pub truncated_files: u64,
+    pub corrupt_files: u64,
+    pub skipped_blocks: u64,
+    pub bad_interface_packets: u64,
+    pub filtered_out: u64,
+    pub filter_unsupported_link: u64,
+    pub dropped: u64,
+}
+
+pub fn stats_record(cap: &CaptureStats, dec: &DecodeCounters, flows: &FlowCounters) -> StatsRecord {
+    let mut skipped = serde_json::Map::new();
+    for s in Skip::ALL {
+        skipped.insert(s.as_str().to_string(), dec.skipped[s.index()].into());
+    }
+    StatsRecord {
+        kind: "stats",
+        files: cap.files,
+        packets: cap.packets,
+        bytes: cap.bytes,
+        first_ts: cap.first_ts.map(|t| t.to_string()),
+        last_ts: cap.last_ts.map(|t| t.to_string()),
+        link_types: cap
+            .linktypes
+            .iter()
+            .map(|&(lt, n)| LinkTypeCount { linktype: lt, name: linktype_name(lt), packets: n })
+            .collect(),
+        decoded_segments: dec.segments,
+        skipped,
+        capture: CaptureAnomalies {
+            truncated_frames: cap.truncated_frames,
+            truncated_files: cap.truncated_files,
+            corrupt_files: cap.corrupt_files,
+            skipped_blocks: cap.skipped_blocks,
+            bad_interface_packets: cap.bad_interface_packets,
+            filtered_out: cap.filtered_out,
+            filter_unsupported_link: cap.filter_unsupported_link,
+            dropped: 0,
+        },
+        flows: flows.clone(),
+    }
+}
