@@ -18,8 +18,17 @@ pub struct BpfFilter {
     programs: Vec<(u32, Option<BpfProgram>)>,
 }
 
+/// libpcap's `pcap_open_dead` takes a DLT_ value; file headers carry LINKTYPE_ values. They
+/// are equal except for a few, of which raw IP is the one that matters here.
+fn dlt_for(linktype: u32) -> i32 {
+    match linktype {
+        101 => 12, // LINKTYPE_RAW -> DLT_RAW
+        other => other as i32,
+    }
+}
+
 fn compile(expr: &str, linktype: u32) -> Result<BpfProgram, String> {
-    let dead = Capture::dead(Linktype(linktype as i32)).map_err(|e| e.to_string())?;
+    let dead = Capture::dead(Linktype(dlt_for(linktype))).map_err(|e| e.to_string())?;
     dead.compile(expr, true).map_err(|e| e.to_string())
 }
 

@@ -365,7 +365,7 @@ mod tests {
         r.set_base(u32::MAX - 2);
         let mut out = Vec::new();
         let mut d = |b: &[u8], _: u64, _: Timestamp| out.extend_from_slice(b);
-        r.insert(1, b"def", Timestamp(0), &mut d);
+        r.insert(0, b"def", Timestamp(0), &mut d);
         r.insert(u32::MAX - 2, b"abc", Timestamp(0), &mut d);
         assert_eq!(out, b"abcdef");
     }

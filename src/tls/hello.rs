@@ -417,8 +417,9 @@ pub(crate) mod tests {
         let mut b = sample_client_hello_body();
         // Corrupt the SNI list length (first byte of the SNI extension data) so its content
         // fails to parse; the extensions after it must still be read.
-        let pos = b.windows(2).position(|w| w == [0, 0x13]).unwrap(); // SNI ext len 19
-        b[pos + 2] = 0xff;
+        let name = b.windows(16).position(|w| w == b"www.example.test").unwrap();
+        b[name - 5] = 0xff; // server_name_list length
+
         let ch = parse_client_hello(&b).unwrap();
         assert_eq!(ch.sni, None);
         assert_eq!(ch.malformed_extensions, 1);

@@ -41,7 +41,7 @@ pub mod hs {
 /// Where and when a handshake message was seen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MsgMeta {
-    /// Capture time of the segment carrying the message's first byte.
+    /// Capture time of the segment carrying the first byte of the message's record header.
     pub ts: Timestamp,
     /// Handshake message length (header included).
     pub len: u32,
@@ -484,8 +484,9 @@ impl TlsDirection {
             let last = self.hs_offset(self.hs_pos + 3 + msg_len);
             let body = self.hs[self.hs_pos + 4..self.hs_pos + 4 + msg_len].to_vec();
             self.hs_pos += 4 + msg_len;
+            // Times and segment counts include the record header in front of the message.
             let meta = MsgMeta {
-                ts: self.ts_at(first),
+                ts: self.ts_at(first.saturating_sub(5)),
                 len: (4 + msg_len) as u32,
                 segments: self.segments_between(first.saturating_sub(5), last),
             };
@@ -566,10 +567,17 @@ impl TlsDirection {
 
     /// Forget chunk times for bytes that can no longer be asked about.
     fn prune_chunks(&mut self) {
-        let keep_from = match self.hs_map.first() {
-            Some(&(_, off)) if self.hs_pos < self.hs.len() => off.saturating_sub(5),
-            _ => self.offset,
-        };
+        // The header of a record whose content is still pending, and the records of a
+        // handshake message still being assembled, may still be asked about.
+        let mut keep_from = self.offset;
+        if self.record.is_some() {
+            keep_from = keep_from.saturating_sub(5);
+        }
+        if let Some(&(_, off)) = self.hs_map.first() {
+            if self.hs_pos < self.hs.len() {
+                keep_from = keep_from.min(off.saturating_sub(5));
+            }
+        }
         let i = self.chunks.partition_point(|(o, _)| *o <= keep_from);
         if i > 1 {
             self.chunks.drain(..i - 1);
