@@ -17,7 +17,7 @@
 //! - Tunnels (each one sets [`Decoded::tunnelled`]; more than [`MAX_TUNNEL_DEPTH`] nested is
 //!   [`Skip::TunnelTooDeep`]): IPv4/IPv6 in IPv4/IPv6 (IP protocols 4 and 41), GRE (RFC 2784,
 //!   2890, 1701 routing, PPTP's enhanced GRE) carrying IP, Ethernet (0x6558), PPP or ERSPAN
-//!   I/II/III, and VXLAN on UDP port [`VXLAN_PORT`]. The innermost TCP/UDP header wins.
+//!   I/II/III, VXLAN on UDP port [`VXLAN_PORT`], and GTP-U G-PDUs on UDP port [`GTPU_PORT`]. The innermost TCP/UDP header wins.
 //! - Transport: TCP and UDP. TCP MSS and window-scale options are read from SYN segments only
 //!   (RFC 9293 and RFC 7323 give them no meaning elsewhere); the scale is reported as sent,
 //!   not clamped to 14.
@@ -112,6 +112,8 @@ pub const MAX_VLAN_TAGS: usize = 4;
 pub const MAX_MPLS_LABELS: usize = 8;
 /// IANA VXLAN port (RFC 7348); a UDP datagram to it with the VNI flag set is unwrapped.
 pub const VXLAN_PORT: u16 = 4789;
+/// GTP-U port (3GPP TS 29.281); G-PDUs on it carry the subscriber's IP packets (mobile cores).
+pub const GTPU_PORT: u16 = 2152;
 
 /// EtherTypes (and GRE protocol types, which share the registry) this module follows.
 mod ethertype {
@@ -513,6 +515,11 @@ fn udp<'a>(datagram: &'a [u8], net: Net, ctx: Ctx) -> Result<Decoded<'a>, Skip> 
     let dport = dgram.destination_port();
     if dport == VXLAN_PORT
         && let Some(inner) = tunnel::vxlan(dgram.payload(), ctx)
+    {
+        return inner;
+    }
+    if (dport == GTPU_PORT || dgram.source_port() == GTPU_PORT)
+        && let Some(inner) = tunnel::gtpu(dgram.payload(), ctx)
     {
         return inner;
     }

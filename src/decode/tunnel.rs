@@ -144,3 +144,42 @@ pub(super) fn vxlan(payload: &[u8], ctx: Ctx) -> Option<Result<Decoded<'_>, Skip
     }
     Some(ctx.tunnel().and_then(|inner| ethernet(frame, inner)))
 }
+
+/// GTP-U version 1 G-PDU (message type 255): flags, type, length, TEID, then — when any of the
+/// E, S or PN flags is set — sequence number, N-PDU number and a chain of extension headers,
+/// each `4 × length` bytes with its next-type in the last byte. `None` when it is not a G-PDU.
+pub(super) fn gtpu(payload: &[u8], ctx: Ctx) -> Option<Result<Decoded<'_>, Skip>> {
+    const GTP_HEADER: usize = 8;
+    const G_PDU: u8 = 255;
+    let Some((header, mut rest)) = payload.split_first_chunk::<GTP_HEADER>() else {
+        return ctx.truncated.then_some(Err(Skip::TruncatedHeader));
+    };
+    let flags = header[0];
+    if flags >> 5 != 1 || flags & 0x10 == 0 || header[1] != G_PDU {
+        return None;
+    }
+    if flags & 0x07 != 0 {
+        let Some((opt, after)) = rest.split_first_chunk::<4>() else {
+            return Some(Err(ctx.short()));
+        };
+        rest = after;
+        let mut next = opt[3];
+        let mut hops = 0;
+        while next != 0 {
+            hops += 1;
+            let Some(&len) = rest.first() else {
+                return Some(Err(ctx.short()));
+            };
+            let ext_len = len as usize * 4;
+            if ext_len == 0 || hops > 8 {
+                return Some(Err(Skip::Malformed));
+            }
+            if rest.len() < ext_len {
+                return Some(Err(ctx.short()));
+            }
+            next = rest[ext_len - 1];
+            rest = &rest[ext_len..];
+        }
+    }
+    Some(ctx.tunnel().and_then(|inner| ip(rest, inner)))
+}

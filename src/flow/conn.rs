@@ -46,6 +46,9 @@ pub struct Side {
     pub synack: Option<Timestamp>,
     pub synacks: u32,
     pub isn: Option<u32>,
+    /// Every distinct ISN this side's SYNs or SYN/ACKs carried (a few at most): the first data
+    /// picks the one it continues.
+    isn_candidates: Vec<u32>,
     pub fin: Option<Timestamp>,
     pub rst: Option<Timestamp>,
     /// TTL / hop limit of this side's SYN or SYN/ACK.
@@ -75,6 +78,7 @@ impl Side {
             synack: None,
             synacks: 0,
             isn: None,
+            isn_candidates: Vec::new(),
             fin: None,
             rst: None,
             syn_ttl: None,
@@ -215,6 +219,9 @@ impl Connection {
             }
             if s.isn != Some(seg.tcp.seq) {
                 s.isn = Some(seg.tcp.seq);
+                if !s.isn_candidates.contains(&seg.tcp.seq) && s.isn_candidates.len() < 4 {
+                    s.isn_candidates.push(seg.tcp.seq);
+                }
                 s.reasm.set_base(seg.tcp.seq.wrapping_add(1));
                 if s.high_seq.is_none() || s.bytes == 0 {
                     s.high_seq = Some(seg.tcp.seq.wrapping_add(1));
@@ -273,7 +280,9 @@ impl Connection {
     fn on_payload(&mut self, seg: &Segment<'_>, side: usize) {
         let s = &mut self.sides[side];
         s.payload_segments += 1;
-        let end = seg.tcp.seq.wrapping_add(seg.payload.len() as u32);
+        // Data on a SYN (TCP Fast Open) starts after the SYN's own sequence number.
+        let seq = if seg.tcp.flags & SYN != 0 { seg.tcp.seq.wrapping_add(1) } else { seg.tcp.seq };
+        let end = seq.wrapping_add(seg.payload.len() as u32);
         match s.high_seq {
             None => {
                 s.high_seq = Some(end);
@@ -293,8 +302,16 @@ impl Connection {
         if seg.payload_truncated {
             s.truncated_payloads += 1;
         }
+        // Several SYN/ACKs with different ISNs: the first data says which one counts.
+        if s.reasm.delivered() == 0
+            && !s.reasm.has_pending()
+            && s.isn_candidates.len() > 1
+            && s.isn_candidates.contains(&seq.wrapping_sub(1))
+        {
+            s.reasm.set_base(seq);
+        }
         let tls = &mut s.tls;
-        s.reasm.insert(seg.tcp.seq, seg.payload, seg.ts, &mut |bytes, off, ts| {
+        s.reasm.insert(seq, seg.payload, seg.ts, &mut |bytes, off, ts| {
             tls.feed(bytes, off, ts)
         });
         // A snaplen-cut payload leaves a hole that will never be filled: give up on purpose.
@@ -307,10 +324,14 @@ impl Connection {
     /// Propagates TLS 1.3 to the peer and releases directions that are done.
     fn after_tls_progress(&mut self) {
         for i in 0..2 {
-            if self.sides[i].tls.obs.server_hello.as_ref().is_some_and(|(sh, _)| {
-                let v = sh.version();
-                v == 0x0304 || v & 0xff00 == 0x7f00 || v & 0xff00 == 0xfb00
-            }) {
+            let o = &self.sides[i].tls.obs;
+            // A HelloRetryRequest exists only in TLS 1.3.
+            if o.hello_retry.is_some()
+                || o.server_hello.as_ref().is_some_and(|(sh, _)| {
+                    let v = sh.version();
+                    v == 0x0304 || v & 0xff00 == 0x7f00 || v & 0xff00 == 0xfb00
+                })
+            {
                 self.sides[1 - i].tls.set_tls13();
             }
         }

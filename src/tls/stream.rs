@@ -519,6 +519,7 @@ impl TlsDirection {
                         self.obs.malformed_extensions += 1;
                     }
                     if sh.is_hrr {
+                        self.set_tls13();
                         self.obs.hello_retry.get_or_insert((sh, meta));
                     } else if self.obs.server_hello.is_none() {
                         let v = sh.version();
