@@ -16,6 +16,10 @@ use crate::tls::stream::starts_with_client_hello;
 /// (a little more with padding). Records this small after the ServerHello are read as alerts.
 pub const MAX_ENCRYPTED_ALERT_LEN: u16 = 24;
 
+/// Payload segments of a non-443 flow examined for a ClientHello before it is ignored
+/// (segments). Covers SOCKS, HTTP CONNECT and RDP preludes in a few round trips.
+pub const MAX_CANDIDATE_PAYLOADS: u32 = 8;
+
 /// Why analysis of a flow is (or is not) happening.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Class {
@@ -116,6 +120,10 @@ pub struct Connection {
     pub decided: bool,
     /// Set when the flow was evicted for space.
     pub evicted: bool,
+    /// Non-TLS payload segments seen while classifying a non-443 flow.
+    pub candidate_payloads: u32,
+    /// TLS started after a plain-text prelude (SOCKS, CONNECT, RDP, ...).
+    pub tls_after_prelude: bool,
 }
 
 impl Connection {
@@ -131,6 +139,8 @@ impl Connection {
             closed_at: None,
             decided: false,
             evicted: false,
+            candidate_payloads: 0,
+            tls_after_prelude: false,
         }
     }
 
@@ -174,14 +184,29 @@ impl Connection {
         self.first_sender
     }
 
-    /// Whether a payload on a non-443 flow makes it analysed (a ClientHello) or ignored.
-    pub fn classify_candidate(&mut self, payload: &[u8]) {
-        if self.class == Class::Candidate && !payload.is_empty() {
-            self.class = if starts_with_client_hello(payload) {
-                Class::Analysed
-            } else {
-                Class::Ignored
-            };
+    /// Looks at a payload of a non-443 flow still being classified. A ClientHello makes the
+    /// flow analysed, with both TLS streams starting here (TLS after a SOCKS, HTTP CONNECT or
+    /// RDP prelude is common); after `MAX_CANDIDATE_PAYLOADS` other payloads it is ignored.
+    pub fn classify_candidate(&mut self, seg: &Segment<'_>, side: usize, budget: usize) {
+        if self.class != Class::Candidate || seg.payload.is_empty() {
+            return;
+        }
+        if starts_with_client_hello(seg.payload) {
+            self.class = Class::Analysed;
+            if self.candidate_payloads > 0 {
+                let seq = if seg.tcp.flags & SYN != 0 { seg.tcp.seq.wrapping_add(1) } else { seg.tcp.seq };
+                for s in &mut self.sides {
+                    s.reasm = Reassembler::new(budget);
+                    s.tls = TlsDirection::new();
+                }
+                self.sides[side].reasm.set_base(seq);
+                self.tls_after_prelude = true;
+            }
+        } else {
+            self.candidate_payloads += 1;
+            if self.candidate_payloads >= MAX_CANDIDATE_PAYLOADS {
+                self.class = Class::Ignored;
+            }
         }
     }
 
@@ -296,7 +321,7 @@ impl Connection {
                 }
             }
         }
-        if self.decided || s.reasm.is_released() {
+        if self.decided || s.reasm.is_released() || self.class != Class::Analysed {
             return;
         }
         if seg.payload_truncated {

@@ -135,7 +135,7 @@ impl FlowTable {
         }
         let conn = self.map.get_mut(&key).expect("inserted above");
         if conn.class == Class::Candidate {
-            conn.classify_candidate(seg.payload);
+            conn.classify_candidate(seg, side, self.cfg.handshake_bytes);
             if conn.class == Class::Ignored {
                 self.counters.flows_ignored += 1;
             }

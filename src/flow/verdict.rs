@@ -25,7 +25,12 @@ pub enum EndReason {
     Reused,
 }
 
+/// SPEC spelling of a version. TLS 1.3 drafts (0x7f..) and Facebook's Fizz variants (0xfb..)
+/// are reported as "TLSv1.3", as Zeek, Suricata and nDPI do.
 pub fn version_label(v: u16) -> String {
+    if is_tls13(v) {
+        return "TLSv1.3".into();
+    }
     names::version_name(v)
         .map(str::to_string)
         .unwrap_or_else(|| format!("0x{v:04x}"))
