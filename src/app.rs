@@ -35,7 +35,11 @@ pub enum AppError {
 
 impl From<CaptureError> for AppError {
     fn from(e: CaptureError) -> Self {
-        if e.is_usage() { AppError::Usage(e.to_string()) } else { AppError::Failed(e.to_string()) }
+        if e.is_usage() {
+            AppError::Usage(e.to_string())
+        } else {
+            AppError::Failed(e.to_string())
+        }
     }
 }
 
@@ -72,7 +76,10 @@ pub struct Batch {
 
 impl Batch {
     fn with_capacity() -> Batch {
-        Batch { arena: Vec::with_capacity(BATCH_BYTES), segs: Vec::with_capacity(BATCH_SEGMENTS) }
+        Batch {
+            arena: Vec::with_capacity(BATCH_BYTES),
+            segs: Vec::with_capacity(BATCH_SEGMENTS),
+        }
     }
 
     fn is_full(&self) -> bool {
@@ -84,8 +91,14 @@ impl Batch {
         self.arena.extend_from_slice(d.payload);
         self.segs.push(SegMeta {
             ts,
-            src: Endpoint { ip: d.src, port: d.sport },
-            dst: Endpoint { ip: d.dst, port: d.dport },
+            src: Endpoint {
+                ip: d.src,
+                port: d.sport,
+            },
+            dst: Endpoint {
+                ip: d.dst,
+                port: d.dport,
+            },
             proto: match d.transport {
                 Transport::Tcp => PROTO_TCP,
                 Transport::Udp => PROTO_UDP,
@@ -108,7 +121,8 @@ impl Batch {
             tcp: m.tcp,
             ttl: m.ttl,
             ip_id: m.ip_id,
-            payload: &self.arena[m.payload_start as usize..(m.payload_start + m.payload_len) as usize],
+            payload: &self.arena
+                [m.payload_start as usize..(m.payload_start + m.payload_len) as usize],
             payload_truncated: m.payload_truncated,
         })
     }
@@ -266,12 +280,17 @@ impl Sink<'_> {
 }
 
 /// The flow thread's loop: batches → flow table → records → output.
-fn analyse(rx: Receiver<Msg>, cfg: FlowConfig, json: bool, stdout: &mut dyn Write) -> Result<(), AppError> {
+fn analyse(
+    rx: Receiver<Msg>,
+    cfg: FlowConfig,
+    json: bool,
+    stdout: &mut dyn Write,
+) -> Result<(), AppError> {
     let mut table = FlowTable::new(cfg);
     let mut sink = if json {
         Sink::Json(JsonlWriter::new(stdout))
     } else {
-        Sink::Report(Box::new(Report::new()), stdout)
+        Sink::Report(Box::default(), stdout)
     };
     let io_result = |r: io::Result<()>| match r {
         Ok(()) => Ok(true),
@@ -299,7 +318,11 @@ fn analyse(rx: Receiver<Msg>, cfg: FlowConfig, json: bool, stdout: &mut dyn Writ
                 return Ok(());
             }
             Ok(Msg::Failed(e)) => return Err(e.into()),
-            Err(_) => return Err(AppError::Failed("the capture thread stopped unexpectedly".into())),
+            Err(_) => {
+                return Err(AppError::Failed(
+                    "the capture thread stopped unexpectedly".into(),
+                ));
+            }
         }
     }
 }

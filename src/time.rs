@@ -12,7 +12,10 @@ impl Timestamp {
     pub const ZERO: Timestamp = Timestamp(0);
 
     pub fn from_secs_nanos(secs: i64, nanos: u32) -> Timestamp {
-        Timestamp(secs.saturating_mul(1_000_000_000).saturating_add(nanos as i64))
+        Timestamp(
+            secs.saturating_mul(1_000_000_000)
+                .saturating_add(nanos as i64),
+        )
     }
 
     pub fn from_micros(us: i64) -> Timestamp {
@@ -31,7 +34,10 @@ impl Timestamp {
     }
 
     pub fn saturating_add_secs(self, secs: u64) -> Timestamp {
-        Timestamp(self.0.saturating_add((secs as i64).saturating_mul(1_000_000_000)))
+        Timestamp(
+            self.0
+                .saturating_add((secs as i64).saturating_mul(1_000_000_000)),
+        )
     }
 
     /// RFC 3339 UTC with microseconds, e.g. `2024-01-31T12:00:00.123456Z`.

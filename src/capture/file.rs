@@ -34,7 +34,9 @@ pub enum CaptureError {
     Open(String, io::Error),
     #[error("{0}: empty file; not a pcap or pcapng capture")]
     Empty(String),
-    #[error("{0}: not a pcap or pcapng capture (unrecognised header); convert it with editcap or give a capture file")]
+    #[error(
+        "{0}: not a pcap or pcapng capture (unrecognised header); convert it with editcap or give a capture file"
+    )]
     NotACapture(String),
     #[error("{0}: read error: {1}")]
     Read(String, String),
@@ -255,9 +257,9 @@ pub fn read_file(
 
 fn truncated(path: &str, stats: &mut CaptureStats) {
     stats.truncated_files += 1;
-    stats
-        .notes
-        .push(format!("{path}: last record cut short; analysed up to the cut"));
+    stats.notes.push(format!(
+        "{path}: last record cut short; analysed up to the cut"
+    ));
 }
 
 fn corrupt(path: &str, stats: &mut CaptureStats, what: &str) {
@@ -275,7 +277,8 @@ mod tests {
     use super::*;
 
     fn write_tmp(name: &str, bytes: &[u8]) -> String {
-        let p = std::env::temp_dir().join(format!("tlscope-file-test-{}-{name}", std::process::id()));
+        let p =
+            std::env::temp_dir().join(format!("tlscope-file-test-{}-{name}", std::process::id()));
         std::fs::write(&p, bytes).unwrap();
         p.to_string_lossy().into_owned()
     }
@@ -301,7 +304,10 @@ mod tests {
         v.extend_from_slice(data);
     }
 
-    fn collect(path: &str) -> (Vec<(Timestamp, u32, Vec<u8>, u32)>, CaptureStats) {
+    /// (time, link type, bytes, wire length) of each packet read.
+    type Packets = Vec<(Timestamp, u32, Vec<u8>, u32)>;
+
+    fn collect(path: &str) -> (Packets, CaptureStats) {
         let mut stats = CaptureStats::default();
         let mut out = Vec::new();
         read_file(path, &mut stats, |p| {

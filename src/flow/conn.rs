@@ -127,7 +127,13 @@ pub struct Connection {
 }
 
 impl Connection {
-    pub fn new(key: FlowKey, first_sender: usize, ts: Timestamp, class: Class, budget: usize) -> Self {
+    pub fn new(
+        key: FlowKey,
+        first_sender: usize,
+        ts: Timestamp,
+        class: Class,
+        budget: usize,
+    ) -> Self {
         Connection {
             key,
             class,
@@ -194,7 +200,11 @@ impl Connection {
         if starts_with_client_hello(seg.payload) {
             self.class = Class::Analysed;
             if self.candidate_payloads > 0 {
-                let seq = if seg.tcp.flags & SYN != 0 { seg.tcp.seq.wrapping_add(1) } else { seg.tcp.seq };
+                let seq = if seg.tcp.flags & SYN != 0 {
+                    seg.tcp.seq.wrapping_add(1)
+                } else {
+                    seg.tcp.seq
+                };
                 for s in &mut self.sides {
                     s.reasm = Reassembler::new(budget);
                     s.tls = TlsDirection::new();
@@ -299,14 +309,19 @@ impl Connection {
         // A hole in the peer's stream that the receiver acknowledged will never be filled.
         let p = &mut self.sides[peer];
         let tls = &mut p.tls;
-        p.reasm.acked(ack, &mut |bytes, off, ts| tls.feed(bytes, off, ts));
+        p.reasm
+            .acked(ack, &mut |bytes, off, ts| tls.feed(bytes, off, ts));
     }
 
     fn on_payload(&mut self, seg: &Segment<'_>, side: usize) {
         let s = &mut self.sides[side];
         s.payload_segments += 1;
         // Data on a SYN (TCP Fast Open) starts after the SYN's own sequence number.
-        let seq = if seg.tcp.flags & SYN != 0 { seg.tcp.seq.wrapping_add(1) } else { seg.tcp.seq };
+        let seq = if seg.tcp.flags & SYN != 0 {
+            seg.tcp.seq.wrapping_add(1)
+        } else {
+            seg.tcp.seq
+        };
         let end = seq.wrapping_add(seg.payload.len() as u32);
         match s.high_seq {
             None => {
@@ -336,9 +351,10 @@ impl Connection {
             s.reasm.set_base(seq);
         }
         let tls = &mut s.tls;
-        s.reasm.insert(seq, seg.payload, seg.ts, &mut |bytes, off, ts| {
-            tls.feed(bytes, off, ts)
-        });
+        s.reasm
+            .insert(seq, seg.payload, seg.ts, &mut |bytes, off, ts| {
+                tls.feed(bytes, off, ts)
+            });
         // A snaplen-cut payload leaves a hole that will never be filled: give up on purpose.
         if seg.payload_truncated && !s.tls.is_stopped() {
             s.tls.gap();
@@ -375,7 +391,10 @@ impl Connection {
         for s in &mut self.sides {
             if s.reasm.counters.over_budget > 0 && !s.tls.is_stopped() && !s.reasm.has_pending() {
                 s.tls.obs.abandoned = true;
-                s.tls.obs.abandon_reason.get_or_insert("handshake_budget_exceeded");
+                s.tls
+                    .obs
+                    .abandon_reason
+                    .get_or_insert("handshake_budget_exceeded");
                 s.tls.stop();
                 s.reasm.release();
             }
@@ -392,12 +411,16 @@ impl Connection {
                 continue;
             }
             let tls = &mut s.tls;
-            s.reasm.skip_hole(&mut |bytes, off, ts| tls.feed(bytes, off, ts));
+            s.reasm
+                .skip_hole(&mut |bytes, off, ts| tls.feed(bytes, off, ts));
         }
     }
 
     /// Memory held by buffers (approximate, bytes).
     pub fn buffered(&self) -> usize {
-        self.sides.iter().map(|s| s.reasm.buffered() + s.tls.buffered()).sum()
+        self.sides
+            .iter()
+            .map(|s| s.reasm.buffered() + s.tls.buffered())
+            .sum()
     }
 }

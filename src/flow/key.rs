@@ -31,9 +31,23 @@ impl FlowKey {
     /// The key for a packet from `src` to `dst`, and the side (0 = `lo`, 1 = `hi`) that sent it.
     pub fn new(src: Endpoint, dst: Endpoint, proto: u8) -> (FlowKey, usize) {
         if src <= dst {
-            (FlowKey { lo: src, hi: dst, proto }, 0)
+            (
+                FlowKey {
+                    lo: src,
+                    hi: dst,
+                    proto,
+                },
+                0,
+            )
         } else {
-            (FlowKey { lo: dst, hi: src, proto }, 1)
+            (
+                FlowKey {
+                    lo: dst,
+                    hi: src,
+                    proto,
+                },
+                1,
+            )
         }
     }
 
@@ -48,15 +62,24 @@ mod tests {
 
     #[test]
     fn both_directions_share_a_key_and_display_like_spec() {
-        let a = Endpoint { ip: "10.0.0.1".parse().unwrap(), port: 50000 };
-        let b = Endpoint { ip: "10.0.0.2".parse().unwrap(), port: 443 };
+        let a = Endpoint {
+            ip: "10.0.0.1".parse().unwrap(),
+            port: 50000,
+        };
+        let b = Endpoint {
+            ip: "10.0.0.2".parse().unwrap(),
+            port: 443,
+        };
         let (k1, s1) = FlowKey::new(a, b, 6);
         let (k2, s2) = FlowKey::new(b, a, 6);
         assert_eq!(k1, k2);
         assert_ne!(s1, s2);
         assert_eq!(k1.endpoint(s1), a);
         assert_eq!(a.to_string(), "10.0.0.1:50000");
-        let v6 = Endpoint { ip: "2001:db8::1".parse().unwrap(), port: 443 };
+        let v6 = Endpoint {
+            ip: "2001:db8::1".parse().unwrap(),
+            port: 443,
+        };
         assert_eq!(v6.to_string(), "[2001:db8::1]:443");
     }
 }

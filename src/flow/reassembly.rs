@@ -97,7 +97,12 @@ impl Reassembler {
     }
 
     pub fn buffered(&self) -> usize {
-        self.history.capacity() + self.pending.values().map(|(v, _)| v.capacity() + 48).sum::<usize>()
+        self.history.capacity()
+            + self
+                .pending
+                .values()
+                .map(|(v, _)| v.capacity() + 48)
+                .sum::<usize>()
     }
 
     /// Stream offset of `seq`, or `None` when it lies before offset 0 by more than it could
@@ -178,7 +183,10 @@ impl Reassembler {
 
     fn note_retransmit(&mut self, offset: u64) {
         self.counters.retransmitted += 1;
-        let f = self.counters.first_retransmitted_offset.get_or_insert(offset);
+        let f = self
+            .counters
+            .first_retransmitted_offset
+            .get_or_insert(offset);
         *f = (*f).min(offset);
     }
 
@@ -379,8 +387,12 @@ mod tests {
         let mut r = Reassembler::new(1 << 16);
         r.set_base(0);
         let mut out = Vec::new();
-        r.insert(0, b"ab", Timestamp(0), &mut |b, _, _| out.extend_from_slice(b));
-        r.insert(5, b"fg", Timestamp(0), &mut |b, _, _| out.extend_from_slice(b));
+        r.insert(0, b"ab", Timestamp(0), &mut |b, _, _| {
+            out.extend_from_slice(b)
+        });
+        r.insert(5, b"fg", Timestamp(0), &mut |b, _, _| {
+            out.extend_from_slice(b)
+        });
         let gaps = r.acked(7, &mut |b, _, _| out.extend_from_slice(b));
         assert_eq!(out, b"abfg");
         assert_eq!(gaps, 3);

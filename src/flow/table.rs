@@ -130,7 +130,10 @@ impl FlowTable {
                 Class::Candidate
             };
             self.counters.flows_created += 1;
-            self.map.insert(key, Connection::new(key, side, seg.ts, class, self.cfg.handshake_bytes));
+            self.map.insert(
+                key,
+                Connection::new(key, side, seg.ts, class, self.cfg.handshake_bytes),
+            );
             self.counters.flows_peak = self.counters.flows_peak.max(self.map.len() as u64);
         }
         let conn = self.map.get_mut(&key).expect("inserted above");
@@ -162,10 +165,18 @@ impl FlowTable {
 
     fn maybe_scan(&mut self) {
         match self.next_scan {
-            None => self.next_scan = Some(self.now.saturating_add_secs(limits::EXPIRY_SCAN_INTERVAL_SECS)),
+            None => {
+                self.next_scan = Some(
+                    self.now
+                        .saturating_add_secs(limits::EXPIRY_SCAN_INTERVAL_SECS),
+                )
+            }
             Some(t) if self.now >= t => {
                 self.expire();
-                self.next_scan = Some(self.now.saturating_add_secs(limits::EXPIRY_SCAN_INTERVAL_SECS));
+                self.next_scan = Some(
+                    self.now
+                        .saturating_add_secs(limits::EXPIRY_SCAN_INTERVAL_SECS),
+                );
             }
             _ => {}
         }
@@ -180,7 +191,9 @@ impl FlowTable {
             .map
             .iter()
             .filter_map(|(k, c)| {
-                if c.closed_at.is_some_and(|t| now >= t.saturating_add_secs(linger)) {
+                if c.closed_at
+                    .is_some_and(|t| now >= t.saturating_add_secs(linger))
+                {
                     Some((*k, EndReason::Closed))
                 } else if now >= c.last_ts.saturating_add_secs(idle) {
                     Some((*k, EndReason::Idle))
@@ -190,7 +203,9 @@ impl FlowTable {
             })
             .collect();
         for (key, why) in done {
-            let Some(c) = self.map.remove(&key) else { continue };
+            let Some(c) = self.map.remove(&key) else {
+                continue;
+            };
             match why {
                 EndReason::Closed => self.counters.flows_closed += 1,
                 _ => self.counters.flows_idle_expired += 1,
@@ -250,9 +265,12 @@ impl FlowTable {
             c.snaplen_truncated_payloads += s.truncated_payloads as u64;
             let o = &s.tls.obs;
             c.not_tls_streams += o.not_tls as u64;
-            c.malformed_tls_streams +=
-                matches!(o.abandon_reason, Some("bad_record_header") | Some("record_too_long")) as u64;
-            c.handshake_budget_exceeded += (o.abandon_reason == Some("handshake_budget_exceeded")) as u64;
+            c.malformed_tls_streams += matches!(
+                o.abandon_reason,
+                Some("bad_record_header") | Some("record_too_long")
+            ) as u64;
+            c.handshake_budget_exceeded +=
+                (o.abandon_reason == Some("handshake_budget_exceeded")) as u64;
             c.hello_parse_errors += o.hello_errors as u64;
             c.malformed_extensions += o.malformed_extensions as u64;
             c.oversized_handshake_messages += o.oversized_messages as u64;

@@ -63,7 +63,11 @@ impl<'a> View<'a> {
         let s = &conn.sides[server].tls.obs;
         let first_ch = c.client_hellos.first();
         let alert = match (c.alert, s.alert) {
-            (Some(a), Some(b)) => Some(if a.ts <= b.ts { (client, a) } else { (server, b) }),
+            (Some(a), Some(b)) => Some(if a.ts <= b.ts {
+                (client, a)
+            } else {
+                (server, b)
+            }),
             (Some(a), None) => Some((client, a)),
             (None, Some(b)) => Some((server, b)),
             (None, None) => None,
@@ -95,9 +99,7 @@ impl<'a> View<'a> {
             return false;
         }
         match self.version() {
-            Some(v) if is_tls13(v) => {
-                c.app_records >= 2 || c.app_lens[0] > MAX_ENCRYPTED_ALERT_LEN
-            }
+            Some(v) if is_tls13(v) => c.app_records >= 2 || c.app_lens[0] > MAX_ENCRYPTED_ALERT_LEN,
             _ => true,
         }
     }
@@ -134,7 +136,11 @@ impl<'a> View<'a> {
 
 fn alert_record(view: &View<'_>) -> Option<AlertRecord> {
     view.alert.map(|(side, a)| AlertRecord {
-        from: if side == view.client { "client" } else { "server" },
+        from: if side == view.client {
+            "client"
+        } else {
+            "server"
+        },
         level: match a.level {
             1 => "warning",
             2 => "fatal",
@@ -147,77 +153,124 @@ fn alert_record(view: &View<'_>) -> Option<AlertRecord> {
 }
 
 /// The outcome and its one-line explanation.
-fn outcome(v: &View<'_>, end: EndReason, now: Timestamp, problems: &mut Vec<&'static str>) -> (&'static str, String) {
+fn outcome(
+    v: &View<'_>,
+    end: EndReason,
+    now: Timestamp,
+    problems: &mut Vec<&'static str>,
+) -> (&'static str, String) {
     let conn = v.conn;
     let cs = &conn.sides[v.client];
     let ss = &conn.sides[v.server];
     let server_name = conn.endpoint(v.server).to_string();
-    let who_reset = || {
-        match (cs.rst, ss.rst) {
-            (Some(a), Some(b)) if a <= b => "client",
-            (Some(_), None) => "client",
-            (_, Some(_)) => "server",
-            _ => "nobody",
-        }
+    let who_reset = || match (cs.rst, ss.rst) {
+        (Some(a), Some(b)) if a <= b => "client",
+        (Some(_), None) => "client",
+        (_, Some(_)) => "server",
+        _ => "nobody",
     };
 
     // 1. The TCP handshake never completed.
     if v.ch.is_none() && cs.syn.is_some() && ss.synack.is_none() && ss.payload_segments == 0 {
         if ss.rst.is_some() {
-            return ("refused", format!("{server_name} answered the SYN with a reset (nothing listening, or a firewall rejecting)"));
+            return (
+                "refused",
+                format!(
+                    "{server_name} answered the SYN with a reset (nothing listening, or a firewall rejecting)"
+                ),
+            );
         }
         return (
             "no_syn_ack",
-            format!("{} SYN(s) to {server_name} got no answer (host down, filtered, or routing)", cs.syns),
+            format!(
+                "{} SYN(s) to {server_name} got no answer (host down, filtered, or routing)",
+                cs.syns
+            ),
         );
     }
     // 2. Not TLS on the port.
     if v.c.not_tls {
-        return ("not_tls", "the client's first bytes are not a TLS record (plain-text protocol on the port)".into());
+        return (
+            "not_tls",
+            "the client's first bytes are not a TLS record (plain-text protocol on the port)"
+                .into(),
+        );
     }
     let Some(_ch) = v.ch else {
         if v.s.not_tls && cs.payload_segments == 0 {
-            return ("not_tls", "the server spoke first, and not TLS (e.g. SSH or SMTP banner)".into());
+            return (
+                "not_tls",
+                "the server spoke first, and not TLS (e.g. SSH or SMTP banner)".into(),
+            );
         }
         if cs.syn.is_none() && ss.synack.is_none() {
             problems.push("midstream");
-            return ("midstream", "no TCP or TLS handshake seen: the capture joined an existing connection".into());
+            return (
+                "midstream",
+                "no TCP or TLS handshake seen: the capture joined an existing connection".into(),
+            );
         }
         if cs.payload_segments > 0 || ss.payload_segments > 0 {
             problems.push("capture_gap");
-            return ("midstream", "the ClientHello is missing from the capture (capture loss); later data only".into());
+            return (
+                "midstream",
+                "the ClientHello is missing from the capture (capture loss); later data only"
+                    .into(),
+            );
         }
         if cs.rst.is_some() || ss.rst.is_some() {
-            return ("reset", format!("connection reset by the {} before any data", who_reset()));
+            return (
+                "reset",
+                format!("connection reset by the {} before any data", who_reset()),
+            );
         }
         if end == EndReason::EndOfInput && conn.closed_at.is_none() {
-            return ("incomplete", "TCP connected; the input ended before the ClientHello".into());
+            return (
+                "incomplete",
+                "TCP connected; the input ended before the ClientHello".into(),
+            );
         }
         problems.push("no_client_hello");
-        return ("no_client_hello", "TCP connected, then closed without a ClientHello".into());
+        return (
+            "no_client_hello",
+            "TCP connected, then closed without a ClientHello".into(),
+        );
     };
 
     // 3. A ClientHello was sent.
     if v.established() {
-        return ("established", "handshake completed and application data flowed".into());
+        return (
+            "established",
+            "handshake completed and application data flowed".into(),
+        );
     }
-    if let Some((side, a)) = v.alert {
-        if a.level == 2 {
-            let from = if side == v.client { "client" } else { "server" };
-            let desc = names::alert_name(a.description).unwrap_or("unknown");
-            return ("alert", format!("fatal alert {desc} from the {from}"));
-        }
+    if let Some((side, a)) = v.alert
+        && a.level == 2
+    {
+        let from = if side == v.client { "client" } else { "server" };
+        let desc = names::alert_name(a.description).unwrap_or("unknown");
+        return ("alert", format!("fatal alert {desc} from the {from}"));
     }
     if v.s.not_tls {
         problems.push("server_not_tls");
-        return ("not_tls", "the server answered the ClientHello with something that is not TLS".into());
+        return (
+            "not_tls",
+            "the server answered the ClientHello with something that is not TLS".into(),
+        );
     }
     let reset = cs.rst.is_some() || ss.rst.is_some();
     if v.sh.is_some() || v.hrr {
         if reset {
             let who = who_reset();
-            problems.push(if who == "client" { "reset_by_client" } else { "reset_by_server" });
-            return ("reset", format!("reset by the {who} after the ServerHello, before the handshake completed"));
+            problems.push(if who == "client" {
+                "reset_by_client"
+            } else {
+                "reset_by_server"
+            });
+            return (
+                "reset",
+                format!("reset by the {who} after the ServerHello, before the handshake completed"),
+            );
         }
         let client_encrypted_alert = v.c.encrypted_alerts > 0
             || (v.c.app_records == 1 && v.c.app_lens[0] <= MAX_ENCRYPTED_ALERT_LEN);
@@ -234,30 +287,59 @@ fn outcome(v: &View<'_>, end: EndReason, now: Timestamp, problems: &mut Vec<&'st
         }
         if ss.fin.is_some() {
             problems.push("server_closed_during_handshake");
-            return ("incomplete", "the server closed after its ServerHello, before application data".into());
+            return (
+                "incomplete",
+                "the server closed after its ServerHello, before application data".into(),
+            );
         }
         if end == EndReason::Idle {
-            return ("incomplete", "no application data after the ServerHello before the idle timeout".into());
+            return (
+                "incomplete",
+                "no application data after the ServerHello before the idle timeout".into(),
+            );
         }
-        return ("incomplete", "the input ended before the handshake completed".into());
+        return (
+            "incomplete",
+            "the input ended before the handshake completed".into(),
+        );
     }
     // No ServerHello.
     if reset {
         let who = who_reset();
-        problems.push(if who == "client" { "reset_by_client" } else { "reset_by_server" });
-        return ("reset", format!("reset by the {who} after the ClientHello, before any ServerHello"));
+        problems.push(if who == "client" {
+            "reset_by_client"
+        } else {
+            "reset_by_server"
+        });
+        return (
+            "reset",
+            format!("reset by the {who} after the ClientHello, before any ServerHello"),
+        );
     }
     let silent = ss.payload_segments == 0;
     let waited = v.ch_ts.map(|t| now.ms_since(t) / 1000.0).unwrap_or(0.0);
     let closed = cs.fin.is_some() || ss.fin.is_some();
-    if closed || end != EndReason::EndOfInput || waited >= crate::limits::NO_ANSWER_WAIT_SECS as f64 {
+    if closed || end != EndReason::EndOfInput || waited >= crate::limits::NO_ANSWER_WAIT_SECS as f64
+    {
         if silent {
             problems.push("server_silent_after_client_hello");
         }
-        let how = if closed { "then the connection was closed" } else { "before the timeout" };
-        return ("no_server_hello", format!("no ServerHello from {server_name} {how} ({waited:.1} s after the ClientHello)"));
+        let how = if closed {
+            "then the connection was closed"
+        } else {
+            "before the timeout"
+        };
+        return (
+            "no_server_hello",
+            format!(
+                "no ServerHello from {server_name} {how} ({waited:.1} s after the ClientHello)"
+            ),
+        );
     }
-    ("incomplete", "the input ended while waiting for the ServerHello".into())
+    (
+        "incomplete",
+        "the input ended while waiting for the ServerHello".into(),
+    )
 }
 
 /// Builds the session record of a finished connection.
@@ -272,15 +354,19 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
     if cs.syns > 1 {
         problems.push("syn_retransmitted");
     }
-    if let (Some((_, meta)), Some(first)) = (v.c.client_hellos.first(), cs.reasm.counters.first_retransmitted_offset) {
-        if first < meta.len as u64 + 5 {
-            problems.push("client_hello_retransmitted");
-        }
+    if let (Some((_, meta)), Some(first)) = (
+        v.c.client_hellos.first(),
+        cs.reasm.counters.first_retransmitted_offset,
+    ) && first < meta.len as u64 + 5
+    {
+        problems.push("client_hello_retransmitted");
     }
     if cs.reasm.counters.overlap_conflicts + ss.reasm.counters.overlap_conflicts > 0 {
         problems.push("overlap_conflict");
     }
-    if (cs.reasm.counters.gaps + ss.reasm.counters.gaps > 0 || cs.tls.obs.abandon_reason == Some("gap") || ss.tls.obs.abandon_reason == Some("gap"))
+    if (cs.reasm.counters.gaps + ss.reasm.counters.gaps > 0
+        || cs.tls.obs.abandon_reason == Some("gap")
+        || ss.tls.obs.abandon_reason == Some("gap"))
         && !problems.contains(&"capture_gap")
     {
         problems.push("capture_gap");
@@ -288,8 +374,12 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
     if cs.truncated_payloads + ss.truncated_payloads > 0 {
         problems.push("snaplen_truncated");
     }
-    let one_sided = (cs.packets == 0 && ss.acked_unseen_data) || (ss.packets == 0 && (cs.acked_unseen_data || v.ch.is_some()));
-    if one_sided && outcome != "no_syn_ack" && !(ss.packets == 0 && cs.syn.is_some() && v.ch.is_none()) {
+    let one_sided = (cs.packets == 0 && ss.acked_unseen_data)
+        || (ss.packets == 0 && (cs.acked_unseen_data || v.ch.is_some()));
+    if one_sided
+        && outcome != "no_syn_ack"
+        && !(ss.packets == 0 && cs.syn.is_some() && v.ch.is_none())
+    {
         problems.push("one_sided_capture");
     }
     if outcome != "midstream" && cs.syn.is_none() && ss.synack.is_none() && v.ch.is_some() {
@@ -305,10 +395,16 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
         problems.push("oversized_handshake_message");
     }
     for o in [v.c, v.s] {
-        if matches!(o.abandon_reason, Some("bad_record_header") | Some("record_too_long")) && !problems.contains(&"malformed_record") {
+        if matches!(
+            o.abandon_reason,
+            Some("bad_record_header") | Some("record_too_long")
+        ) && !problems.contains(&"malformed_record")
+        {
             problems.push("malformed_record");
         }
-        if o.abandon_reason == Some("handshake_budget_exceeded") && !problems.contains(&"handshake_budget_exceeded") {
+        if o.abandon_reason == Some("handshake_budget_exceeded")
+            && !problems.contains(&"handshake_budget_exceeded")
+        {
             problems.push("handshake_budget_exceeded");
         }
     }
@@ -322,13 +418,17 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
     let ch = v.ch;
     let sh = v.sh;
     let version = v.version();
-    let cipher = sh.filter(|s| !s.sslv2_format).map(|s| names::cipher_label(s.cipher));
+    let cipher = sh
+        .filter(|s| !s.sslv2_format)
+        .map(|s| names::cipher_label(s.cipher));
     let group = sh.and_then(|s| {
         if is_tls13(s.version()) {
             s.key_share_group.map(names::group_label)
         } else {
             let ecdhe = names::cipher_name(s.cipher).is_some_and(|n| n.contains("_ECDHE_"));
-            v.s.ske_named_group.filter(|_| ecdhe).map(names::group_label)
+            v.s.ske_named_group
+                .filter(|_| ecdhe)
+                .map(names::group_label)
         }
     });
     let versions_offered = ch

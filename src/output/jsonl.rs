@@ -29,7 +29,9 @@ pub struct JsonlWriter<W: Write> {
 
 impl<W: Write> JsonlWriter<W> {
     pub fn new(w: W) -> Self {
-        JsonlWriter { out: io::BufWriter::with_capacity(256 * 1024, w) }
+        JsonlWriter {
+            out: io::BufWriter::with_capacity(256 * 1024, w),
+        }
     }
 
     pub fn write<T: Serialize>(&mut self, record: &T) -> io::Result<()> {
@@ -52,7 +54,8 @@ mod tests {
         {
             let mut w = JsonlWriter::new(&mut buf);
             w.write(&serde_json::json!({"type": "a"})).unwrap();
-            w.write(&serde_json::json!({"type": "b", "x": [1, 2]})).unwrap();
+            w.write(&serde_json::json!({"type": "b", "x": [1, 2]}))
+                .unwrap();
             w.flush().unwrap();
         }
         let text = String::from_utf8(buf).unwrap();

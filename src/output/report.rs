@@ -128,7 +128,13 @@ impl Report {
                 h.established += ok;
             }
             None if room => {
-                self.snis.insert(sni.to_string(), SniHealth { conns: 1, established: ok });
+                self.snis.insert(
+                    sni.to_string(),
+                    SniHealth {
+                        conns: 1,
+                        established: ok,
+                    },
+                );
             }
             None => self.sni_other += 1,
         }
@@ -138,7 +144,9 @@ impl Report {
         if let Some(a) = &r.alpn {
             self.alpn.add(a);
         } else if let Some(first) = r.alpn_offered.first() {
-            self.alpn.add(&format!("{first} (offered first; negotiated value encrypted)"));
+            self.alpn.add(&format!(
+                "{first} (offered first; negotiated value encrypted)"
+            ));
         }
         if let Some(c) = &r.cipher {
             self.ciphers.add(c);
@@ -191,36 +199,71 @@ impl Report {
             (Some(a), Some(b)) => format!("{a} .. {b} ({:.3} s)", b.ms_since(a) / 1000.0),
             _ => "no packets".into(),
         };
-        writeln!(out, "Input:     {} file(s), {} packets, {} bytes", cap.files, cap.packets, cap.bytes)?;
+        writeln!(
+            out,
+            "Input:     {} file(s), {} packets, {} bytes",
+            cap.files, cap.packets, cap.bytes
+        )?;
         writeln!(out, "Time span: {span}")?;
-        let lts: Vec<String> =
-            cap.linktypes.iter().map(|(lt, n)| format!("{} ({n})", linktype_name(*lt))).collect();
-        writeln!(out, "Link types: {}", if lts.is_empty() { "-".into() } else { lts.join(", ") })?;
+        let lts: Vec<String> = cap
+            .linktypes
+            .iter()
+            .map(|(lt, n)| format!("{} ({n})", linktype_name(*lt)))
+            .collect();
+        writeln!(
+            out,
+            "Link types: {}",
+            if lts.is_empty() {
+                "-".into()
+            } else {
+                lts.join(", ")
+            }
+        )?;
         let mut skipped: Vec<String> = Skip::ALL
             .iter()
             .filter(|s| dec.skipped[s.index()] > 0)
             .map(|s| format!("{} {}", dec.skipped[s.index()], s.as_str()))
             .collect();
         if cap.truncated_frames > 0 {
-            skipped.push(format!("{} frames cut by snaplen (analysed as far as they go)", cap.truncated_frames));
+            skipped.push(format!(
+                "{} frames cut by snaplen (analysed as far as they go)",
+                cap.truncated_frames
+            ));
         }
         if cap.filtered_out > 0 {
             skipped.push(format!("{} filtered out by -f", cap.filtered_out));
         }
         if flows.udp_datagrams_not_analysed > 0 {
-            skipped.push(format!("{} UDP datagrams (QUIC not analysed yet)", flows.udp_datagrams_not_analysed));
+            skipped.push(format!(
+                "{} UDP datagrams (QUIC not analysed yet)",
+                flows.udp_datagrams_not_analysed
+            ));
         }
         if flows.flows_ignored > 0 {
-            skipped.push(format!("{} non-443 TCP flows that are not TLS", flows.flows_ignored));
+            skipped.push(format!(
+                "{} non-443 TCP flows that are not TLS",
+                flows.flows_ignored
+            ));
         }
-        writeln!(out, "Skipped:   {}", if skipped.is_empty() { "nothing".into() } else { skipped.join("; ") })?;
+        writeln!(
+            out,
+            "Skipped:   {}",
+            if skipped.is_empty() {
+                "nothing".into()
+            } else {
+                skipped.join("; ")
+            }
+        )?;
         for n in &cap.notes {
             writeln!(out, "Note:      {n}")?;
         }
         writeln!(out)?;
         writeln!(out, "Connections: {}", self.sessions)?;
         if self.sessions == 0 {
-            writeln!(out, "  (no TCP connections on port 443 or TLS on other ports)")?;
+            writeln!(
+                out,
+                "  (no TCP connections on port 443 or TLS on other ports)"
+            )?;
             return Ok(());
         }
         self.section(out, "Outcomes", &self.outcomes, 12)?;
@@ -257,7 +300,10 @@ impl Report {
             self.resumed, self.hrr, self.ech
         )?;
         writeln!(out)?;
-        writeln!(out, "Latency (ms)            n      p50      p90      p99      max")?;
+        writeln!(
+            out,
+            "Latency (ms)            n      p50      p90      p99      max"
+        )?;
         for (name, h) in [
             ("TCP RTT", &self.tcp_rtt),
             ("ClientHello->SH", &self.server_hello),
@@ -283,7 +329,11 @@ impl Report {
         }
         if self.problem_sessions > 0 {
             writeln!(out)?;
-            writeln!(out, "Connections that did not establish ({}):", self.problem_sessions)?;
+            writeln!(
+                out,
+                "Connections that did not establish ({}):",
+                self.problem_sessions
+            )?;
             for l in &self.listed {
                 writeln!(out, "  {l}")?;
             }
@@ -306,7 +356,13 @@ impl Report {
             writeln!(out, "  (none visible)")?;
         }
         for (k, c) in t.top(n) {
-            writeln!(out, "  {:>7}  {:>5.1}%  {}", c, 100.0 * c as f64 / total as f64, k)?;
+            writeln!(
+                out,
+                "  {:>7}  {:>5.1}%  {}",
+                c,
+                100.0 * c as f64 / total as f64,
+                k
+            )?;
         }
         if t.other > 0 {
             writeln!(out, "  {:>7}         (other)", t.other)?;

@@ -74,7 +74,11 @@ pub fn stats_record(cap: &CaptureStats, dec: &DecodeCounters, flows: &FlowCounte
         link_types: cap
             .linktypes
             .iter()
-            .map(|&(lt, n)| LinkTypeCount { linktype: lt, name: linktype_name(lt), packets: n })
+            .map(|&(lt, n)| LinkTypeCount {
+                linktype: lt,
+                name: linktype_name(lt),
+                packets: n,
+            })
             .collect(),
         decoded_segments: dec.segments,
         skipped,

@@ -188,14 +188,13 @@ pub fn parse_client_hello(body: &[u8]) -> Result<ClientHello, HelloError> {
 
 fn client_extension(out: &mut ClientHello, e: TlsExtension<'_>, framed: &[u8]) {
     match e {
-        TlsExtension::SNI(names) => {
-            if out.sni.is_none() {
+        TlsExtension::SNI(names)
+            if out.sni.is_none() => {
                 out.sni = names
                     .iter()
                     .find(|(t, _)| *t == SNIType::HostName)
                     .map(|(_, n)| utf8_lossy_bounded(n));
             }
-        }
         TlsExtension::ALPN(protos) => {
             out.alpn = protos
                 .iter()
@@ -215,9 +214,9 @@ fn client_extension(out: &mut ClientHello, e: TlsExtension<'_>, framed: &[u8]) {
         TlsExtension::SignatureAlgorithms(s) => {
             out.sig_algs = s.into_iter().take(MAX_LIST_ENTRIES).collect();
         }
-        TlsExtension::KeyShare(data) => {
+        TlsExtension::KeyShare(data)
             // KeyShareClientHello: client_shares<0..2^16-1> of {group, key_exchange<1..2^16-1>}.
-            if data.len() >= 2 {
+            if data.len() >= 2 => {
                 let mut list = &data[2..data.len().min(2 + be16(data) as usize)];
                 while list.len() >= 4 && out.key_shares.len() < MAX_LIST_ENTRIES {
                     let len = be16(&list[2..]) as usize;
@@ -225,7 +224,6 @@ fn client_extension(out: &mut ClientHello, e: TlsExtension<'_>, framed: &[u8]) {
                     list = &list[(4 + len).min(list.len())..];
                 }
             }
-        }
         TlsExtension::PskExchangeModes(m) => out.psk_modes = m.into_iter().take(8).collect(),
         TlsExtension::SessionTicket(t) => out.ticket_offered = !t.is_empty(),
         TlsExtension::Unknown(..) | TlsExtension::Grease(..) => {
@@ -248,7 +246,7 @@ pub fn parse_sslv2_client_hello(msg: &[u8]) -> Result<ClientHello, HelloError> {
     let cipher_len = be16(&msg[3..]) as usize;
     let sid_len = be16(&msg[5..]) as usize;
     let challenge_len = be16(&msg[7..]) as usize;
-    if cipher_len % 3 != 0 || sid_len > 32 || !(16..=32).contains(&challenge_len) {
+    if !cipher_len.is_multiple_of(3) || sid_len > 32 || !(16..=32).contains(&challenge_len) {
         return Err(HelloError::Malformed);
     }
     let specs = msg.get(9..9 + cipher_len).ok_or(HelloError::Truncated)?;
@@ -376,7 +374,12 @@ pub(crate) mod tests {
         push(10, &[0, 6, 0x11, 0xec, 0, 0x1d, 0, 0x17]);
         push(11, &[1, 0]);
         push(13, &[0, 4, 0x04, 0x03, 0x08, 0x04]);
-        push(16, &[0, 12, 2, b'h', b'2', 8, b'h', b't', b't', b'p', b'/', b'1', b'.', b'1']);
+        push(
+            16,
+            &[
+                0, 12, 2, b'h', b'2', 8, b'h', b't', b't', b'p', b'/', b'1', b'.', b'1',
+            ],
+        );
         push(43, &[4, 0x03, 0x04, 0x03, 0x03]);
         push(45, &[1, 1]);
         let mut ks = vec![0, 40];
@@ -397,7 +400,10 @@ pub(crate) mod tests {
         assert_eq!(ch.session_id, vec![0x22; 32]);
         assert_eq!(ch.ciphers, vec![0x1a1a, 0x1301, 0x1302, 0xc02f]);
         assert_eq!(ch.compression, vec![0]);
-        assert_eq!(ch.extensions, vec![0x0a0a, 0, 10, 11, 13, 16, 43, 45, 51, 0xfe0d]);
+        assert_eq!(
+            ch.extensions,
+            vec![0x0a0a, 0, 10, 11, 13, 16, 43, 45, 51, 0xfe0d]
+        );
         assert_eq!(ch.sni.as_deref(), Some("www.example.test"));
         assert_eq!(ch.alpn, vec!["h2", "http/1.1"]);
         assert_eq!(ch.supported_versions, vec![0x0304, 0x0303]);
@@ -417,7 +423,10 @@ pub(crate) mod tests {
         let mut b = sample_client_hello_body();
         // Corrupt the SNI list length (first byte of the SNI extension data) so its content
         // fails to parse; the extensions after it must still be read.
-        let name = b.windows(16).position(|w| w == b"www.example.test").unwrap();
+        let name = b
+            .windows(16)
+            .position(|w| w == b"www.example.test")
+            .unwrap();
         b[name - 5] = 0xff; // server_name_list length
 
         let ch = parse_client_hello(&b).unwrap();
@@ -472,8 +481,8 @@ pub(crate) mod tests {
         assert_eq!(sh.key_share_group, Some(0x11ec));
         assert!(!sh.is_hrr);
         assert_eq!(sh.extensions, vec![43, 51]);
-        let hrr = parse_server_hello(&server_hello_body(Some(0x0304), HRR_RANDOM, &[0, 0x17]))
-            .unwrap();
+        let hrr =
+            parse_server_hello(&server_hello_body(Some(0x0304), HRR_RANDOM, &[0, 0x17])).unwrap();
         assert!(hrr.is_hrr);
         assert_eq!(hrr.key_share_group, Some(0x17));
     }

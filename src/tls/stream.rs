@@ -531,13 +531,12 @@ impl TlsDirection {
                 }
                 Err(_) => self.obs.hello_errors += 1,
             },
-            hs::SERVER_KEY_EXCHANGE => {
+            hs::SERVER_KEY_EXCHANGE
                 // ECParameters: curve_type 3 (named_curve) then the group. Only meaningful
                 // for ECDHE suites; the verdict checks the suite.
-                if body.len() >= 3 && body[0] == 3 {
+                if body.len() >= 3 && body[0] == 3 => {
                     self.obs.ske_named_group = Some(be16(&body[1..]));
                 }
-            }
             _ => {}
         }
     }
@@ -574,10 +573,10 @@ impl TlsDirection {
         if self.record.is_some() {
             keep_from = keep_from.saturating_sub(5);
         }
-        if let Some(&(_, off)) = self.hs_map.first() {
-            if self.hs_pos < self.hs.len() {
-                keep_from = keep_from.min(off.saturating_sub(5));
-            }
+        if let Some(&(_, off)) = self.hs_map.first()
+            && self.hs_pos < self.hs.len()
+        {
+            keep_from = keep_from.min(off.saturating_sub(5));
         }
         let i = self.chunks.partition_point(|(o, _)| *o <= keep_from);
         if i > 1 {
@@ -631,7 +630,10 @@ mod tests {
                 assert_eq!(meta.len as usize, msg.len());
                 assert_eq!(meta.ts, Timestamp(1000), "first byte's segment");
                 let expected_segments = stream.len().div_ceil(seg);
-                assert_eq!(meta.segments as usize, expected_segments, "rec {rec} seg {seg}");
+                assert_eq!(
+                    meta.segments as usize, expected_segments,
+                    "rec {rec} seg {seg}"
+                );
                 assert!(!d.obs.abandoned && !d.obs.not_tls);
             }
         }
@@ -707,7 +709,11 @@ mod tests {
                     x ^= x << 13;
                     x ^= x >> 7;
                     x ^= x << 17;
-                    v.push(if x % 5 == 0 { 22 } else { (x >> 8) as u8 });
+                    v.push(if x.is_multiple_of(5) {
+                        22
+                    } else {
+                        (x >> 8) as u8
+                    });
                 }
                 if round % 3 == 0 && !v.is_empty() {
                     v[0] = 22;
