@@ -114,7 +114,14 @@ impl<'a> View<'a> {
         }
         match self.version() {
             Some(v) if is_tls13(v) => self.client_data_flowed(),
-            _ => self.client_data_flowed() || self.s.app_records > 0,
+            // TLS ≤ 1.2: both Finished messages (encrypted handshake records after each
+            // ChangeCipherSpec) complete the handshake, as Zeek's `established` has it.
+            _ => {
+                let finished = |o: &Observed| o.ccs.is_some() && o.encrypted_handshake_records > 0;
+                (finished(self.c) && finished(self.s))
+                    || self.client_data_flowed()
+                    || self.s.app_records > 0
+            }
         }
     }
 
