@@ -267,8 +267,20 @@ fn outcome(
     }
     let reset = cs.rst.is_some() || ss.rst.is_some();
     if v.sh.is_some() || v.hrr {
+        let client_encrypted_alert = v.c.encrypted_alerts > 0
+            || (v.c.app_records == 1 && v.c.app_lens[0] <= MAX_ENCRYPTED_ALERT_LEN);
+        if client_encrypted_alert {
+            problems.push("encrypted_alert");
+        }
         if reset {
             let who = who_reset();
+            if who == "client" && client_encrypted_alert {
+                return (
+                    "client_aborted",
+                    "the client sent an (encrypted) alert and reset: usually a rejected certificate"
+                        .into(),
+                );
+            }
             problems.push(if who == "client" {
                 "reset_by_client"
             } else {
@@ -278,11 +290,6 @@ fn outcome(
                 "reset",
                 format!("reset by the {who} after the ServerHello, before the handshake completed"),
             );
-        }
-        let client_encrypted_alert = v.c.encrypted_alerts > 0
-            || (v.c.app_records == 1 && v.c.app_lens[0] <= MAX_ENCRYPTED_ALERT_LEN);
-        if client_encrypted_alert {
-            problems.push("encrypted_alert");
         }
         if cs.fin.is_some() && ss.fin.is_none_or(|sf| cs.fin.is_some_and(|cf| cf <= sf)) {
             let why = if client_encrypted_alert {
