@@ -1,12 +1,15 @@
 //! Capture files: pcap (µs and ns, either byte order) and pcapng (any number of sections and
 //! interfaces, each with its own link type and timestamp resolution), from a path or stdin (`-`).
-//! The format is recognised by its magic number, never by the file name.
+//! The format is recognised by its magic number, never by the file name; gzip-compressed captures
+//! are decompressed on the fly.
 //!
 //! A file that is cut short or corrupt in the middle is analysed up to the damage and the damage is
 //! counted; only a file that is not a capture at all (or is empty, or cannot be opened) is an error.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, BufRead, BufReader, Read};
+
+use flate2::bufread::MultiGzDecoder;
 use std::path::Path;
 
 use pcap_parser::pcapng::Block;
@@ -77,10 +80,27 @@ pub fn check_path(path: &str) -> Result<(), CaptureError> {
             Err(e) => return Err(CaptureError::Read(path.into(), e.to_string())),
         }
     }
+    if got >= 2 && magic[..2] == GZIP_MAGIC {
+        // The decompressed header is checked when the file is read.
+        return Ok(());
+    }
     match got {
         0 => Err(CaptureError::Empty(path.into())),
         4 if magic == PCAPNG_MAGIC || PCAP_MAGICS.contains(&magic) => Ok(()),
         _ => Err(CaptureError::NotACapture(path.into())),
+    }
+}
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Wraps a gzip-compressed input in a decoder, recognised by its magic number.
+fn maybe_gunzip(raw: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>> {
+    let mut buffered = BufReader::with_capacity(64 * 1024, raw);
+    let head = buffered.fill_buf()?;
+    if head.len() >= 2 && head[..2] == GZIP_MAGIC {
+        Ok(Box::new(MultiGzDecoder::new(buffered)))
+    } else {
+        Ok(Box::new(buffered))
     }
 }
 
@@ -120,11 +140,12 @@ pub fn read_file(
     stats: &mut CaptureStats,
     mut on_packet: impl FnMut(&RawPacket<'_>) -> bool,
 ) -> Result<(), CaptureError> {
-    let input: Box<dyn Read + Send> = if path == "-" {
+    let raw: Box<dyn Read + Send> = if path == "-" {
         Box::new(io::stdin())
     } else {
         Box::new(open_file(path)?)
     };
+    let input = maybe_gunzip(raw).map_err(|e| CaptureError::Read(path.into(), e.to_string()))?;
     let mut reader = match create_reader(READ_BUFFER_BYTES, input) {
         Ok(r) => r,
         Err(PcapError::Eof) => return Err(CaptureError::Empty(path.into())),
@@ -336,6 +357,21 @@ mod tests {
         assert_eq!(stats.truncated_frames, 1);
         assert_eq!(stats.truncated_files, 1);
         assert_eq!(stats.packets, 2);
+        std::fs::remove_file(path).ok();
+    }
+
+    #[test]
+    fn gzip_compressed_capture() {
+        use std::io::Write;
+        let mut v = pcap_header(101, false);
+        pcap_record(&mut v, 7, 0, &[0x45, 0, 0, 20], 4);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&v).unwrap();
+        let path = write_tmp("c.pcap.gz", &gz.finish().unwrap());
+        assert!(check_path(&path).is_ok());
+        let (pkts, _) = collect(&path);
+        assert_eq!(pkts.len(), 1);
+        assert_eq!(pkts[0].0, Timestamp::from_secs_nanos(7, 0));
         std::fs::remove_file(path).ok();
     }
 
