@@ -49,7 +49,7 @@ pub struct FlowCounters {
     pub flows_idle_expired: u64,
     pub flows_evicted: u64,
     pub flows_reused: u64,
-    /// Non-443 flows whose first payload was not a ClientHello (no record written).
+    /// Non-443 flows whose first payloads held no ClientHello (no record written).
     pub flows_ignored: u64,
     pub sessions_written: u64,
     pub out_of_order_segments: u64,
@@ -250,6 +250,10 @@ impl FlowTable {
     }
 
     fn finish(&mut self, mut conn: Connection, why: EndReason) {
+        if conn.class == Class::Candidate && conn.candidate_payloads > 0 {
+            // Ended before MAX_CANDIDATE_PAYLOADS payloads, none of them a ClientHello.
+            self.counters.flows_ignored += 1;
+        }
         if conn.class != Class::Analysed {
             return;
         }
@@ -278,5 +282,279 @@ impl FlowTable {
         c.sessions_written += 1;
         let now = self.now;
         self.out.push(session_record(&conn, why, now));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::TcpMeta;
+    use crate::decode::tcp_flags::{ACK, FIN, PSH, RST, SYN};
+    use crate::flow::Endpoint;
+    use crate::tls::hello::tests::sample_client_hello_body;
+
+    const C: &str = "192.0.2.1";
+    const S: &str = "198.51.100.7";
+
+    fn ep(ip: &str, port: u16) -> Endpoint {
+        Endpoint {
+            ip: ip.parse().unwrap(),
+            port,
+        }
+    }
+
+    /// Feeds one segment at `ms` milliseconds.
+    struct Wire {
+        t: FlowTable,
+        client: Endpoint,
+        server: Endpoint,
+    }
+
+    impl Wire {
+        fn new(cfg: FlowConfig, cport: u16, sport: u16) -> Wire {
+            Wire {
+                t: FlowTable::new(cfg),
+                client: ep(C, cport),
+                server: ep(S, sport),
+            }
+        }
+        fn send(
+            &mut self,
+            from_client: bool,
+            ms: i64,
+            flags: u8,
+            seq: u32,
+            ack: u32,
+            payload: &[u8],
+        ) {
+            let (src, dst) = if from_client {
+                (self.client, self.server)
+            } else {
+                (self.server, self.client)
+            };
+            let seg = Segment {
+                ts: Timestamp(1_700_000_000_000_000_000 + ms * 1_000_000),
+                src,
+                dst,
+                proto: PROTO_TCP,
+                tcp: TcpMeta {
+                    seq,
+                    ack,
+                    flags,
+                    window: 65535,
+                    mss: None,
+                    wscale: None,
+                },
+                ttl: 64,
+                ip_id: 0,
+                payload,
+                payload_truncated: false,
+            };
+            self.t.on_segment(&seg);
+        }
+        fn finish(mut self) -> (Vec<SessionRecord>, FlowCounters) {
+            self.t.finish_all();
+            (self.t.take_records(), self.t.counters.clone())
+        }
+    }
+
+    fn record(ctype: u8, body: &[u8]) -> Vec<u8> {
+        let mut r = vec![ctype, 3, 3];
+        r.extend_from_slice(&(body.len() as u16).to_be_bytes());
+        r.extend_from_slice(body);
+        r
+    }
+
+    fn client_hello_record() -> Vec<u8> {
+        let body = sample_client_hello_body();
+        let mut msg = vec![1];
+        msg.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+        msg.extend_from_slice(&body);
+        record(22, &msg)
+    }
+
+    fn server_flight_tls13() -> Vec<u8> {
+        let mut sh = vec![3, 3];
+        sh.extend_from_slice(&[9; 32]);
+        sh.push(0);
+        sh.extend_from_slice(&[0x13, 0x02, 0]);
+        let exts = [0u8, 43, 0, 2, 3, 4, 0, 51, 0, 8, 0, 0x1d, 0, 4, 1, 2, 3, 4];
+        sh.extend_from_slice(&(exts.len() as u16).to_be_bytes());
+        sh.extend_from_slice(&exts);
+        let mut msg = vec![2];
+        msg.extend_from_slice(&(sh.len() as u32).to_be_bytes()[1..]);
+        msg.extend_from_slice(&sh);
+        let mut out = record(22, &msg);
+        out.extend(record(20, &[1]));
+        out.extend(record(23, &[0x42; 900]));
+        out
+    }
+
+    #[test]
+    fn tls13_handshake_split_reordered_and_retransmitted() {
+        let mut w = Wire::new(FlowConfig::default(), 50000, 443);
+        let (cisn, sisn) = (1000u32, 5000u32);
+        w.send(true, 0, SYN, cisn, 0, &[]);
+        w.send(false, 20, SYN | ACK, sisn, cisn + 1, &[]);
+        w.send(true, 40, ACK, cisn + 1, sisn + 1, &[]);
+        let ch = client_hello_record();
+        let (a, rest) = ch.split_at(100);
+        let (b, c) = rest.split_at(80);
+        let base = cisn + 1;
+        w.send(true, 41, ACK | PSH, base, sisn + 1, a);
+        w.send(true, 42, ACK | PSH, base + 180, sisn + 1, c); // ahead of a hole
+        w.send(true, 43, ACK | PSH, base + 100, sisn + 1, b); // fills it
+        w.send(true, 44, ACK | PSH, base, sisn + 1, a); // retransmission
+        let sf = server_flight_tls13();
+        w.send(false, 70, ACK | PSH, sisn + 1, base + ch.len() as u32, &sf);
+        let mut fin = record(20, &[1]);
+        fin.extend(record(23, &[0x17; 53]));
+        w.send(
+            true,
+            95,
+            ACK | PSH,
+            base + ch.len() as u32,
+            sisn + 1 + sf.len() as u32,
+            &fin,
+        );
+        let (recs, counters) = w.finish();
+        assert_eq!(recs.len(), 1);
+        let r = &recs[0];
+        assert_eq!(r.outcome, "established");
+        assert_eq!(r.client, "192.0.2.1:50000");
+        assert_eq!(r.server, "198.51.100.7:443");
+        assert_eq!(r.sni.as_deref(), Some("www.example.test"));
+        assert_eq!(r.version.as_deref(), Some("TLSv1.3"));
+        assert_eq!(r.cipher.as_deref(), Some("TLS_AES_256_GCM_SHA384"));
+        assert_eq!(r.group.as_deref(), Some("x25519"));
+        assert_eq!(r.versions_offered, vec!["TLSv1.3", "TLSv1.2"]);
+        assert_eq!(r.alpn_offered, vec!["h2", "http/1.1"]);
+        assert!(r.ech);
+        assert_eq!(r.tcp_rtt_ms, Some(40.0));
+        assert_eq!(r.server_hello_ms, Some(29.0));
+        assert_eq!(r.handshake_ms, Some(54.0));
+        assert_eq!(r.client_hello_segments, Some(3));
+        assert_eq!(r.client_hello_bytes, Some(ch.len() as u32 - 5));
+        assert_eq!(r.bytes_client, (ch.len() + fin.len()) as u64);
+        assert_eq!(r.bytes_server, sf.len() as u64);
+        assert!(
+            r.problems.contains(&"client_hello_retransmitted"),
+            "{:?}",
+            r.problems
+        );
+        assert_eq!(counters.out_of_order_segments, 1);
+        assert_eq!(counters.retransmitted_segments, 1);
+    }
+
+    #[test]
+    fn no_syn_ack_refused_and_port_reuse() {
+        let mut w = Wire::new(FlowConfig::default(), 40000, 443);
+        w.send(true, 0, SYN, 1, 0, &[]);
+        w.send(true, 1000, SYN, 1, 0, &[]);
+        let (recs, _) = w.finish();
+        assert_eq!(recs[0].outcome, "no_syn_ack");
+        assert_eq!(recs[0].problems, vec!["syn_retransmitted"]);
+
+        let mut w = Wire::new(FlowConfig::default(), 40001, 443);
+        w.send(true, 0, SYN, 1, 0, &[]);
+        w.send(false, 1, RST | ACK, 0, 2, &[]);
+        // The same 5-tuple again after the reset: a new connection.
+        w.send(true, 5000, SYN, 777, 0, &[]);
+        let (recs, counters) = w.finish();
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[0].outcome, "refused");
+        assert_eq!(recs[1].outcome, "no_syn_ack");
+        assert_eq!(counters.flows_closed + counters.flows_reused, 1);
+    }
+
+    #[test]
+    fn idle_expiry_and_closed_linger_run_on_packet_time() {
+        let cfg = FlowConfig {
+            idle_timeout_secs: 60,
+            ..FlowConfig::default()
+        };
+        let mut w = Wire::new(cfg, 40002, 443);
+        let ch = client_hello_record();
+        w.send(true, 0, SYN, 1, 0, &[]);
+        w.send(false, 1, SYN | ACK, 9, 2, &[]);
+        w.send(true, 2, ACK, 2, 10, &[]);
+        w.send(true, 3, ACK | PSH, 2, 10, &ch);
+        // 61 s later, a packet of another flow moves the clock: the first flow is written.
+        w.client = ep(C, 40003);
+        w.send(true, 61_500, SYN, 1, 0, &[]);
+        let recs = w.t.take_records();
+        assert_eq!(recs.len(), 1);
+        assert_eq!(recs[0].outcome, "no_server_hello");
+        assert!(
+            recs[0]
+                .problems
+                .contains(&"server_silent_after_client_hello")
+        );
+        assert_eq!(w.t.counters.flows_idle_expired, 1);
+        // FIN/FIN closes; the record waits for the linger time, then is written.
+        w.send(false, 61_501, SYN | ACK, 50, 2, &[]);
+        w.send(true, 61_502, FIN | ACK, 2, 51, &[]);
+        w.send(false, 61_503, FIN | ACK, 51, 3, &[]);
+        assert!(w.t.take_records().is_empty());
+        w.client = ep(C, 40004);
+        w.send(true, 64_000, SYN, 1, 0, &[]);
+        let recs = w.t.take_records();
+        assert_eq!(recs.len(), 1);
+        assert_eq!(recs[0].outcome, "no_client_hello");
+        assert_eq!(w.t.counters.flows_closed, 1);
+    }
+
+    #[test]
+    fn full_table_evicts_the_least_recent_and_counts() {
+        let cfg = FlowConfig {
+            max_flows: 16,
+            ..FlowConfig::default()
+        };
+        let mut t = FlowTable::new(cfg);
+        for i in 0..1000u32 {
+            let seg = Segment {
+                ts: Timestamp(i as i64 * 1000),
+                src: ep(C, 1024 + i as u16),
+                dst: ep(S, 443),
+                proto: PROTO_TCP,
+                tcp: TcpMeta {
+                    seq: i,
+                    flags: SYN,
+                    ..TcpMeta::default()
+                },
+                ttl: 64,
+                ip_id: 0,
+                payload: &[],
+                payload_truncated: false,
+            };
+            t.on_segment(&seg);
+            assert!(t.len() <= 16);
+        }
+        let evicted = t.take_records();
+        assert_eq!(t.counters.flows_evicted as usize, evicted.len());
+        assert!(evicted.len() >= 984);
+        assert!(evicted.iter().all(|r| r.problems.contains(&"evicted")));
+        // The oldest went first.
+        assert_eq!(evicted[0].client, "192.0.2.1:1024");
+    }
+
+    #[test]
+    fn other_ports_need_a_client_hello() {
+        let mut w = Wire::new(FlowConfig::default(), 40010, 8080);
+        w.send(true, 0, SYN, 1, 0, &[]);
+        w.send(false, 1, SYN | ACK, 9, 2, &[]);
+        w.send(true, 2, ACK | PSH, 2, 10, b"GET / HTTP/1.1\r\n\r\n");
+        let (recs, counters) = w.finish();
+        assert!(recs.is_empty());
+        assert_eq!(counters.flows_ignored, 1);
+
+        let mut w = Wire::new(FlowConfig::default(), 40011, 4433);
+        w.send(true, 0, SYN, 1, 0, &[]);
+        w.send(false, 1, SYN | ACK, 9, 2, &[]);
+        w.send(true, 2, ACK | PSH, 2, 10, &client_hello_record());
+        let (recs, _) = w.finish();
+        assert_eq!(recs.len(), 1);
+        assert_eq!(recs[0].sni.as_deref(), Some("www.example.test"));
+        assert_eq!(recs[0].outcome, "incomplete");
     }
 }
