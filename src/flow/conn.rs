@@ -7,6 +7,7 @@
 
 use crate::decode::tcp_flags::{ACK, FIN, RST, SYN};
 use crate::flow::reassembly::Reassembler;
+use crate::flow::verdict::tls13_data_after_finished;
 use crate::flow::{Endpoint, FlowKey, Segment, TLS_PORT};
 use crate::time::Timestamp;
 use crate::tls::TlsDirection;
@@ -96,10 +97,8 @@ impl Side {
 
     /// The direction has shown all the verdict needs: stop buffering.
     fn handshake_done(&self) -> bool {
-        let o = &self.tls.obs;
-        self.tls.is_stopped()
-            || o.app_records >= 2
-            || (o.app_records == 1 && o.app_lens[0] > MAX_ENCRYPTED_ALERT_LEN)
+        // Enough to tell data from a lone Finished or an alert (see the verdict).
+        self.tls.is_stopped() || tls13_data_after_finished(&self.tls.obs)
     }
 }
 

@@ -408,7 +408,8 @@ mod tests {
         let sf = server_flight_tls13();
         w.send(false, 70, ACK | PSH, sisn + 1, base + ch.len() as u32, &sf);
         let mut fin = record(20, &[1]);
-        fin.extend(record(23, &[0x17; 53]));
+        fin.extend(record(23, &[0x17; 53])); // Finished
+        fin.extend(record(23, &[0x18; 120])); // the first request
         w.send(
             true,
             95,

@@ -40,6 +40,16 @@ fn is_tls13(v: u16) -> bool {
     v == 0x0304 || v & 0xff00 == 0x7f00 || v & 0xff00 == 0xfb00
 }
 
+/// A TLS 1.3 direction sent an encrypted record after its first one (its Finished, or the
+/// server's flight) that is too big to be an alert.
+pub fn tls13_data_after_finished(o: &Observed) -> bool {
+    let seen = (o.app_records as usize).min(o.app_lens.len());
+    o.app_records as usize > o.app_lens.len()
+        || o.app_lens[1.min(seen)..seen]
+            .iter()
+            .any(|&l| l > MAX_ENCRYPTED_ALERT_LEN)
+}
+
 /// Everything the verdict needs, gathered once.
 struct View<'a> {
     conn: &'a Connection,
@@ -91,16 +101,14 @@ impl<'a> View<'a> {
         self.sh.map(|sh| sh.version())
     }
 
-    /// Client application data after the ServerHello that is not alert-sized (TLS 1.3), or
-    /// any application data (TLS ≤ 1.2): the handshake completed and data flowed.
+    /// Application data from the client: in TLS 1.3 its first encrypted record is its
+    /// Finished, so data means a later record that is not alert-sized; in TLS ≤ 1.2 any
+    /// application-data record.
     fn client_data_flowed(&self) -> bool {
         let c = self.c;
-        if c.app_records == 0 {
-            return false;
-        }
         match self.version() {
-            Some(v) if is_tls13(v) => c.app_records >= 2 || c.app_lens[0] > MAX_ENCRYPTED_ALERT_LEN,
-            _ => true,
+            Some(v) if is_tls13(v) => tls13_data_after_finished(c),
+            _ => c.app_records > 0,
         }
     }
 
