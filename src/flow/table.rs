@@ -187,22 +187,24 @@ impl FlowTable {
         let now = self.now;
         let linger = limits::CLOSED_LINGER_SECS;
         let idle = self.cfg.idle_timeout_secs;
-        let done: Vec<(FlowKey, EndReason)> = self
+        let mut done: Vec<(Timestamp, FlowKey, EndReason)> = self
             .map
             .iter()
             .filter_map(|(k, c)| {
                 if c.closed_at
                     .is_some_and(|t| now >= t.saturating_add_secs(linger))
                 {
-                    Some((*k, EndReason::Closed))
+                    Some((c.first_ts, *k, EndReason::Closed))
                 } else if now >= c.last_ts.saturating_add_secs(idle) {
-                    Some((*k, EndReason::Idle))
+                    Some((c.first_ts, *k, EndReason::Idle))
                 } else {
                     None
                 }
             })
             .collect();
-        for (key, why) in done {
+        // Records in start order, whatever the hash order.
+        done.sort_unstable_by_key(|&(first, _, _)| first);
+        for (_, key, why) in done {
             let Some(c) = self.map.remove(&key) else {
                 continue;
             };
@@ -224,14 +226,16 @@ impl FlowTable {
         let k = (times.len() / 8).max(1);
         let (_, cut, _) = times.select_nth_unstable(k - 1);
         let cut = *cut;
-        let mut victims: Vec<FlowKey> = self
+        let mut victims: Vec<(Timestamp, Timestamp, FlowKey)> = self
             .map
             .iter()
             .filter(|(_, c)| c.last_ts <= cut)
-            .map(|(k, _)| *k)
+            .map(|(k, c)| (c.last_ts, c.first_ts, *k))
             .collect();
-        victims.truncate(k.max(1));
-        for key in victims {
+        // Oldest first, and a deterministic record order whatever the hash order.
+        victims.sort_unstable_by_key(|&(last, first, _)| (last, first));
+        victims.truncate(k);
+        for (_, _, key) in victims {
             if let Some(mut c) = self.map.remove(&key) {
                 c.evicted = true;
                 self.counters.flows_evicted += 1;
