@@ -40,6 +40,12 @@ impl Timestamp {
         )
     }
 
+    /// RFC 3339 UTC to the second, e.g. `2024-01-31T12:00:00Z` (certificate validity).
+    pub fn rfc3339_secs(self) -> String {
+        let s = self.to_string();
+        format!("{}Z", &s[..19])
+    }
+
     /// RFC 3339 UTC with microseconds, e.g. `2024-01-31T12:00:00.123456Z`.
     pub fn rfc3339(self) -> String {
         self.to_string()

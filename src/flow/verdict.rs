@@ -3,8 +3,9 @@
 //! comes with a one-line `detail` a person can act on and named `problems`.
 
 use crate::flow::conn::{Connection, MAX_ENCRYPTED_ALERT_LEN};
-use crate::output::record::{AlertRecord, SessionRecord};
+use crate::output::record::{AlertRecord, CertRecord, SessionRecord};
 use crate::time::Timestamp;
+use crate::tls::fingerprint;
 use crate::tls::hello::ext;
 use crate::tls::names;
 use crate::tls::stream::Observed;
@@ -436,6 +437,34 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
     if conn.evicted {
         problems.push("evicted");
     }
+    let cert = v.s.certificate.as_deref().map(|c| {
+        let capture_secs = conn.first_ts.nanos().div_euclid(1_000_000_000);
+        if capture_secs > c.not_after {
+            problems.push("cert_expired");
+        }
+        if capture_secs < c.not_before {
+            problems.push("cert_not_yet_valid");
+        }
+        if c.self_signed {
+            problems.push("self_signed");
+        }
+        let sni_match =
+            v.ch.and_then(|ch| ch.sni.as_deref())
+                .map(|sni| c.matches(sni));
+        if sni_match == Some(false) {
+            problems.push("sni_cert_mismatch");
+        }
+        CertRecord {
+            subject: c.subject.clone(),
+            issuer: c.issuer.clone(),
+            san: c.san.clone(),
+            not_before: Timestamp::from_secs_nanos(c.not_before, 0).rfc3339_secs(),
+            not_after: Timestamp::from_secs_nanos(c.not_after, 0).rfc3339_secs(),
+            chain_len: c.chain_len,
+            self_signed: c.self_signed,
+            sni_match,
+        }
+    });
 
     let ch = v.ch;
     let sh = v.sh;
@@ -491,6 +520,10 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
         None
     };
     let ch_meta = v.c.client_hellos.first().map(|(_, m)| *m);
+    // Fingerprints from the finished summaries: the first ClientHello, the final ServerHello.
+    let ja3 = ch.map(fingerprint::ja3);
+    let ja4 = ch.map(|c| fingerprint::ja4(c, c.alpn_first_raw.as_deref(), false));
+    let ja3s = sh.filter(|s| !s.sslv2_format).map(fingerprint::ja3s);
 
     SessionRecord {
         kind: "session",
@@ -508,14 +541,17 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
         version: version.map(version_label),
         cipher,
         group,
-        ja3: None,
-        ja3s: None,
-        ja4: None,
+        ja3: ja3.as_ref().map(|(h, _)| h.clone()),
+        ja3s: ja3s.as_ref().map(|(h, _)| h.clone()),
+        ja4: ja4.as_ref().map(|j| j.ja4.clone()),
+        ja3_string: ja3.map(|(_, s)| s),
+        ja3s_string: ja3s.map(|(_, s)| s),
+        ja4_r: ja4.map(|j| j.ja4_r),
         resumed: v.resumed(),
         hrr: v.hrr,
         ech: ch.is_some_and(|c| c.ech || c.extensions.contains(&ext::ENCRYPTED_CLIENT_HELLO)),
         alert: alert_record(&v),
-        cert: None,
+        cert,
         tcp_rtt_ms,
         server_hello_ms,
         handshake_ms,

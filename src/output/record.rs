@@ -10,6 +10,20 @@ pub struct AlertRecord {
     pub description: String,
 }
 
+/// The server's leaf certificate (TLS ≤ 1.2, where it travels in plaintext).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct CertRecord {
+    pub subject: String,
+    pub issuer: String,
+    pub san: Vec<String>,
+    pub not_before: String,
+    pub not_after: String,
+    pub chain_len: u32,
+    pub self_signed: bool,
+    /// The SNI matches a SAN DNS name (or the CN when there are none); null without SNI.
+    pub sni_match: Option<bool>,
+}
+
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct SessionRecord {
     #[serde(rename = "type")]
@@ -32,11 +46,15 @@ pub struct SessionRecord {
     pub ja3: Option<String>,
     pub ja3s: Option<String>,
     pub ja4: Option<String>,
+    /// The raw strings behind the hashes (added beyond SPEC).
+    pub ja3_string: Option<String>,
+    pub ja3s_string: Option<String>,
+    pub ja4_r: Option<String>,
     pub resumed: bool,
     pub hrr: bool,
     pub ech: bool,
     pub alert: Option<AlertRecord>,
-    pub cert: Option<serde_json::Value>,
+    pub cert: Option<CertRecord>,
     pub tcp_rtt_ms: Option<f64>,
     pub server_hello_ms: Option<f64>,
     pub handshake_ms: Option<f64>,

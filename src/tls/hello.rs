@@ -48,6 +48,9 @@ pub struct ClientHello {
     pub extensions: Vec<u16>,
     pub sni: Option<String>,
     pub alpn: Vec<String>,
+    /// The first ALPN value as raw bytes (JA4 reads its first and last byte); `None` without
+    /// an ALPN extension.
+    pub alpn_first_raw: Option<Vec<u8>>,
     /// supported_versions in wire order, GREASE included.
     pub supported_versions: Vec<u16>,
     pub groups: Vec<u16>,
@@ -196,6 +199,7 @@ fn client_extension(out: &mut ClientHello, e: TlsExtension<'_>, framed: &[u8]) {
                     .map(|(_, n)| utf8_lossy_bounded(n));
             }
         TlsExtension::ALPN(protos) => {
+            out.alpn_first_raw = Some(protos.first().map(|p| p.to_vec()).unwrap_or_default());
             out.alpn = protos
                 .iter()
                 .take(MAX_ALPN_ENTRIES)

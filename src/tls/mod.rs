@@ -5,6 +5,8 @@
 //! no channels. TCP streams and (later) QUIC CRYPTO frames both feed [`stream::TlsDirection`];
 //! borrowed `tls-parser` types never leave this module, only the owned summaries do.
 
+pub mod cert;
+pub mod fingerprint;
 pub mod hello;
 pub mod names;
 pub mod stream;

@@ -12,6 +12,7 @@
 //! Messages split across records, several messages in one record, records split across
 //! segments and one-byte segments all take the same path.
 
+use super::cert::{CertSummary, parse_certificate_message};
 use super::hello::{
     ClientHello, ServerHello, parse_client_hello, parse_server_hello, parse_sslv2_client_hello,
     parse_sslv2_server_hello,
@@ -65,6 +66,8 @@ pub struct Observed {
     pub hello_retry: Option<(ServerHello, MsgMeta)>,
     /// Bit n set: a plaintext handshake message of type n (< 32) was seen.
     pub handshake_types: u32,
+    /// The leaf of the first plaintext Certificate message (TLS ≤ 1.2).
+    pub certificate: Option<Box<CertSummary>>,
     /// `curve_type` and group of an ECDHE ServerKeyExchange.
     pub ske_named_group: Option<u16>,
     pub ccs: Option<Timestamp>,
@@ -531,6 +534,9 @@ impl TlsDirection {
                 }
                 Err(_) => self.obs.hello_errors += 1,
             },
+            hs::CERTIFICATE if self.obs.certificate.is_none() && !self.tls13 => {
+                self.obs.certificate = parse_certificate_message(body).map(Box::new);
+            }
             hs::SERVER_KEY_EXCHANGE
                 // ECParameters: curve_type 3 (named_curve) then the group. Only meaningful
                 // for ECDHE suites; the verdict checks the suite.

@@ -1,0 +1,403 @@
+#!/usr/bin/env python3
+"""Independent, tshark-based description of the sample captures.
+
+For every TCP connection in every capture it prints the values a correct tlscope must
+report (SPEC.md field names). Everything protocol-level comes from tshark's dissection
+(`tshark -T pdml`); this script only groups tshark's fields per connection and applies the
+SPEC's outcome table. Certificates are the DER bytes tshark extracted, decoded by
+`openssl x509`. JA3/JA3S are tshark's own; JA4 is computed here from tshark's fields,
+following FoxIO's JA4 specification (checked against the spec's worked example, --selftest).
+
+  describe.py [--json] FILE.pcap...
+  describe.py --selftest
+"""
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
+
+# RFC 8446 / IANA TLS alert names (snake_case), by code.
+ALERTS = {
+    0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 21: "decryption_failed",
+    22: "record_overflow", 30: "decompression_failure", 40: "handshake_failure",
+    41: "no_certificate", 42: "bad_certificate", 43: "unsupported_certificate",
+    44: "certificate_revoked", 45: "certificate_expired", 46: "certificate_unknown",
+    47: "illegal_parameter", 48: "unknown_ca", 49: "access_denied", 50: "decode_error",
+    51: "decrypt_error", 60: "export_restriction", 70: "protocol_version",
+    71: "insufficient_security", 80: "internal_error", 86: "inappropriate_fallback",
+    90: "user_canceled", 100: "no_renegotiation", 109: "missing_extension",
+    110: "unsupported_extension", 111: "certificate_unobtainable", 112: "unrecognized_name",
+    113: "bad_certificate_status_response", 114: "bad_certificate_hash_value",
+    115: "unknown_psk_identity", 116: "certificate_required", 120: "no_application_protocol",
+}
+VERSIONS = {0x0300: "SSLv3", 0x0301: "TLSv1.0", 0x0302: "TLSv1.1", 0x0303: "TLSv1.2", 0x0304: "TLSv1.3"}
+JA4_VERSIONS = {0x0304: "13", 0x0303: "12", 0x0302: "11", 0x0301: "10", 0x0300: "s3", 0x0002: "s2",
+                0xfeff: "d1", 0xfefd: "d2", 0xfefc: "d3"}
+HRR_RANDOM = "cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c"
+
+
+def is_grease(v):
+    return (v & 0x0f0f) == 0x0a0a and (v >> 8) == (v & 0xff)
+
+
+def ja4(ciphers, exts, sigalgs, versions, legacy_version, sni, alpn_first, transport="t"):
+    """FoxIO JA4 (TLS client). All inputs are ints / strings as they appear in the ClientHello."""
+    ciphers = [c for c in ciphers if not is_grease(c)]
+    exts = [e for e in exts if not is_grease(e)]
+    vers = [v for v in versions if not is_grease(v)]
+    ver = JA4_VERSIONS.get(max(vers) if vers else legacy_version, "00")
+    if not alpn_first:
+        alpn = "00"
+    else:
+        raw = alpn_first.encode() if isinstance(alpn_first, str) else alpn_first
+        first, last = chr(raw[0]), chr(raw[-1])
+        if first.isascii() and first.isalnum() and last.isascii() and last.isalnum():
+            alpn = first + last
+        else:
+            h = raw.hex()
+            alpn = h[0] + h[-1]
+    a = f"{transport}{ver}{'d' if sni else 'i'}{min(len(ciphers), 99):02d}{min(len(exts), 99):02d}{alpn}"
+    cs = ",".join(sorted(f"{c:04x}" for c in ciphers))
+    b = hashlib.sha256(cs.encode()).hexdigest()[:12] if ciphers else "000000000000"
+    es = ",".join(sorted(f"{e:04x}" for e in exts if e not in (0x0000, 0x0010)))
+    sa = ",".join(f"{s:04x}" for s in sigalgs if not is_grease(s))
+    cstr = es + ("_" + sa if sa else "")
+    c = hashlib.sha256(cstr.encode()).hexdigest()[:12] if es else "000000000000"
+    return f"{a}_{b}_{c}"
+
+
+def selftest():
+    # The worked example of FoxIO's technical_details/JA4.md
+    ciphers = [0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014,
+               0x009c, 0x009d, 0x002f, 0x0035]
+    exts = [0x001b, 0x0000, 0x0033, 0x0010, 0x4469, 0x0017, 0x002d, 0x000d, 0x0005, 0x0023, 0x0012,
+            0x002b, 0xff01, 0x000b, 0x000a, 0x0015]
+    sig = [0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601]
+    got = ja4(ciphers, exts, sig, [0x0304, 0x0303], 0x0303, True, "h2")
+    want = "t13d1516h2_8daaf6152771_e5627efa2ab1"
+    assert got == want, (got, want)
+    got2 = ja4(ciphers, exts, [], [0x0304, 0x0303], 0x0303, True, "h2")
+    assert got2.endswith("_6d807ffa2a79"), got2
+    assert ja4(ciphers + [0x0a0a], exts + [0xfafa], sig, [0x3a3a, 0x0304], 0x0303, True, "h2") == want
+    print("selftest ok:", got)
+
+
+# ----------------------------------------------------------------------------------------------
+def fields(el, name):
+    return [f for f in el.iter("field") if f.get("name") == name]
+
+
+def first(el, name, attr="show"):
+    for f in el.iter("field"):
+        if f.get("name") == name:
+            return f.get(attr)
+    return None
+
+
+def as_int(s):
+    if s is None:
+        return None
+    return int(s, 0) if s.startswith("0x") else int(s)
+
+
+def label(showname):
+    """'Cipher Suite: TLS_AES_256_GCM_SHA384 (0x1302)' -> 'TLS_AES_256_GCM_SHA384'"""
+    v = showname.split(": ", 1)[1]
+    return v.rsplit(" (", 1)[0]
+
+
+def parse_hello_exts(hs):
+    """[(type, element)] of the extensions of one handshake message, in order."""
+    out = []
+    for f in hs:
+        if f.get("name") == "" and (f.get("show") or "").startswith("Extension:"):
+            t = first(f, "tls.handshake.extension.type")
+            if t is not None:
+                out.append((int(t), f))
+    return out
+
+
+def cert_info(der_hex):
+    with tempfile.NamedTemporaryFile(suffix=".der") as tf:
+        tf.write(bytes.fromhex(der_hex))
+        tf.flush()
+        out = subprocess.run(
+            ["openssl", "x509", "-inform", "DER", "-in", tf.name, "-noout", "-subject", "-issuer",
+             "-startdate", "-enddate", "-serial", "-ext", "subjectAltName", "-nameopt", "RFC2253"],
+            capture_output=True, text=True, check=True).stdout
+    info = {}
+    lines = out.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("subject="):
+            info["subject"] = line[8:].strip()
+        elif line.startswith("issuer="):
+            info["issuer"] = line[7:].strip()
+        elif line.startswith("notBefore="):
+            info["not_before"] = line[10:].strip()
+        elif line.startswith("notAfter="):
+            info["not_after"] = line[9:].strip()
+        elif line.startswith("serial="):
+            info["serial"] = line[7:].strip()
+        elif "Subject Alternative Name" in line and i + 1 < len(lines):
+            info["san"] = [s.strip().split(":", 1)[1] for s in lines[i + 1].split(",")]
+    info["self_signed"] = info.get("subject") == info.get("issuer")
+    return info
+
+
+def epoch_to_rfc3339(t):
+    return datetime.fromtimestamp(t, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def describe(path):
+    args = ["tshark", "-r", path, "-T", "pdml", "-o", "tcp.desegment_tcp_streams:TRUE",
+            "-o", "tls.desegment_ssl_records:TRUE", "-d", "tcp.port==8443,tls"]
+    xml = subprocess.run(args, capture_output=True, check=True).stdout
+    root = ET.fromstring(xml)
+    conns = {}
+    for pkt in root.iter("packet"):
+        stream = first(pkt, "tcp.stream")
+        if stream is None:
+            continue
+        t = float(first(pkt, "frame.time_epoch"))
+        src = first(pkt, "ip.src") or first(pkt, "ipv6.src")
+        dst = first(pkt, "ip.dst") or first(pkt, "ipv6.dst")
+        sport, dport = int(first(pkt, "tcp.srcport")), int(first(pkt, "tcp.dstport"))
+        fmt = (lambda a, p: f"[{a}]:{p}" if ":" in a else f"{a}:{p}")
+        a, b = fmt(src, sport), fmt(dst, dport)
+        flags = as_int(first(pkt, "tcp.flags"))
+        syn, ack, fin, rst = bool(flags & 0x02), bool(flags & 0x10), bool(flags & 0x01), bool(flags & 0x04)
+        tlen = int(first(pkt, "tcp.len") or 0)
+        c = conns.setdefault(stream, {
+            "stream": int(stream), "client": None, "server": None, "t0": t, "t_end": t,
+            "syn_t": None, "synack_t": None, "ack_t": None, "rst_from": [], "fin_from": [],
+            "bytes": {}, "first_payload_t": {}, "records": [], "hs": [], "alerts": [],
+            "first_payload": {},
+        })
+        c["t_end"] = t
+        if syn and not ack and c["client"] is None:
+            c["client"], c["server"] = a, b
+            c["syn_t"] = t
+        elif syn and ack:
+            c["synack_t"] = t
+            if c["client"] is None:
+                c["client"], c["server"] = b, a
+        elif c["synack_t"] is not None and c["ack_t"] is None and a == c["client"] and ack and not rst:
+            c["ack_t"] = t
+        if rst:
+            c["rst_from"].append(a)
+        if fin:
+            c["fin_from"].append(a)
+        c["bytes"][a] = c["bytes"].get(a, 0) + tlen
+        if tlen and a not in c["first_payload_t"]:
+            c["first_payload_t"][a] = t
+        if tlen and a not in c["first_payload"]:
+            # tshark's idea of what the first payload is
+            protos = [p.get("name") for p in pkt.iter("proto")]
+            c["first_payload"][a] = [p for p in protos if p not in ("geninfo", "frame", "eth", "ip", "ipv6", "tcp")]
+        segs = first(pkt, "tcp.segment.count")
+        seg_frames = [int(f.get("show")) for f in fields(pkt, "tcp.segment")]
+        for proto in pkt.iter("proto"):
+            if proto.get("name") != "tls":
+                continue
+            for rec in proto:
+                if rec.get("name") != "tls.record":
+                    continue
+                ctype = as_int(first(rec, "tls.record.content_type") or first(rec, "tls.record.opaque_type"))
+                c["records"].append((a, ctype, t))
+                for hs in rec:
+                    if hs.get("name") == "tls.handshake":
+                        htype = as_int(first(hs, "tls.handshake.type"))
+                        if htype is None:
+                            continue
+                        c["hs"].append({"from": a, "type": htype, "el": hs, "t": t,
+                                        "segments": int(segs) if segs else 1, "seg_frames": seg_frames,
+                                        "frame": int(first(pkt, "frame.number"))})
+                    elif hs.get("name") == "tls.alert_message":
+                        lvl = as_int(first(hs, "tls.alert_message.level"))
+                        desc = as_int(first(hs, "tls.alert_message.desc"))
+                        if lvl is not None and desc is not None:   # else: an encrypted alert
+                            c["alerts"].append((a, lvl, desc))
+    for c in conns.values():
+        if c["client"] is None:
+            # no SYN seen: the side on the lower (service) port is the server, e.g. 443
+            eps = sorted(c["bytes"], key=lambda ep: int(ep.rsplit(":", 1)[1]))
+            if len(eps) == 2:
+                c["server"], c["client"] = eps
+    frame_time = {int(first(p, "frame.number")): float(first(p, "frame.time_epoch")) for p in root.iter("packet")}
+    return [summarize(c, frame_time) for c in sorted(conns.values(), key=lambda c: c["t0"])]
+
+
+def summarize(c, frame_time):
+    cl, sv = c["client"], c["server"]
+    r = {"client": cl, "server": sv, "ts": epoch_to_rfc3339(c["t0"]), "ts_end": epoch_to_rfc3339(c["t_end"]),
+         "sni": None, "alpn_offered": [], "alpn": None, "versions_offered": [], "version": None,
+         "cipher": None, "group": None, "resumed": False, "hrr": False, "ech": False, "alert": None,
+         "cert": None, "ja3": None, "ja3s": None, "ja4": None,
+         "client_hello_bytes": None, "client_hello_segments": None,
+         "bytes_client": c["bytes"].get(cl, 0), "bytes_server": c["bytes"].get(sv, 0),
+         "tcp_rtt_ms": None, "server_hello_ms": None, "handshake_ms": None}
+    if c["syn_t"] is not None and c["ack_t"] is not None:
+        r["tcp_rtt_ms"] = round((c["ack_t"] - c["syn_t"]) * 1000, 3)
+    chs = [h for h in c["hs"] if h["type"] == 1 and h["from"] == cl]
+    shs = [h for h in c["hs"] if h["type"] == 2 and h["from"] == sv]
+    ch = chs[0] if chs else None
+    ch_t = None
+    if ch is not None:
+        el = ch["el"]
+        r["sni"] = first(el, "tls.handshake.extensions_server_name")
+        exts = parse_hello_exts(el)
+        ext_types = [t for t, _ in exts]
+        sigalgs, versions, alpn = [], [], []
+        for t, e in exts:
+            if t == 13:
+                sigalgs = [as_int(f.get("show")) for f in fields(e, "tls.handshake.sig_hash_alg")]
+            elif t == 43:
+                versions = [as_int(f.get("show")) for f in fields(e, "tls.handshake.extensions.supported_version")]
+            elif t == 16:
+                alpn = [f.get("show") for f in fields(e, "tls.handshake.extensions_alpn_str")]
+            elif t in (0xfe0d,):
+                r["ech"] = True
+        legacy = as_int(first(el, "tls.handshake.version"))
+        ciphers = [as_int(f.get("show")) for f in fields(el, "tls.handshake.ciphersuite")]
+        r["alpn_offered"] = alpn
+        vo = [v for v in versions if not is_grease(v)] or [legacy]
+        r["versions_offered"] = [VERSIONS.get(v, hex(v)) for v in vo]
+        r["client_hello_bytes"] = as_int(first(el, "tls.handshake.length"))
+        r["client_hello_segments"] = ch["segments"]
+        r["ja3"] = first(el, "tls.handshake.ja3")
+        r["ja4"] = ja4(ciphers, ext_types, sigalgs, versions, legacy, r["sni"] is not None,
+                       alpn[0] if alpn else None)
+        ch_t = frame_time[ch["seg_frames"][0]] if ch["seg_frames"] else ch["t"]
+    # ServerHello(s); a HelloRetryRequest is a ServerHello with the magic random
+    real_sh = None
+    for sh in shs:
+        rnd = (first(sh["el"], "tls.handshake.random") or "").replace(":", "")
+        if rnd == HRR_RANDOM:
+            r["hrr"] = True
+        elif real_sh is None:
+            real_sh = sh
+    if real_sh is not None:
+        el = real_sh["el"]
+        exts = dict(parse_hello_exts(el))
+        legacy = as_int(first(el, "tls.handshake.version"))
+        sv_ver = as_int(first(exts[43], "tls.handshake.extensions.supported_version")) if 43 in exts else legacy
+        r["version"] = VERSIONS.get(sv_ver, hex(sv_ver))
+        cs = fields(el, "tls.handshake.ciphersuite")[0]
+        r["cipher"] = label(cs.get("showname"))
+        if 16 in exts:
+            r["alpn"] = first(exts[16], "tls.handshake.extensions_alpn_str")
+        if 51 in exts:
+            g = fields(exts[51], "tls.handshake.extensions_key_share_group")
+            r["group"] = label(g[0].get("showname")) if g else None
+        if 41 in exts:  # pre_shared_key accepted
+            r["resumed"] = True
+        if sv_ver != 0x0304:
+            ch_sid = (first(ch["el"], "tls.handshake.session_id") or "") if ch else ""
+            sh_sid = first(el, "tls.handshake.session_id") or ""
+            server_cert = any(h["type"] == 11 and h["from"] == sv for h in c["hs"])
+            r["resumed"] = bool(sh_sid) and sh_sid == ch_sid and not server_cert
+            ske = [h for h in c["hs"] if h["type"] == 12 and h["from"] == sv]
+            if ske:
+                nc = fields(ske[0]["el"], "tls.handshake.server_named_curve")
+                r["group"] = label(nc[0].get("showname")) if nc else None
+        r["ja3s"] = first(el, "tls.handshake.ja3s")
+        sh_t = frame_time[real_sh["seg_frames"][0]] if real_sh["seg_frames"] else real_sh["t"]
+        if ch_t is not None:
+            r["server_hello_ms"] = round((sh_t - ch_t) * 1000, 3)
+        certs = [h for h in c["hs"] if h["type"] == 11 and h["from"] == sv]
+        if certs and sv_ver != 0x0304:
+            ders = [f.get("value") for f in fields(certs[0]["el"], "tls.handshake.certificate")]
+            info = cert_info(ders[0])
+            info["chain_len"] = len(ders)
+            info["sni_match"] = (r["sni"] in info.get("san", [])) if r["sni"] else None
+            r["cert"] = info
+    if c["alerts"]:
+        frm, lvl, desc = c["alerts"][0]
+        r["alert"] = {"from": "client" if frm == cl else "server",
+                      "level": {1: "warning", 2: "fatal"}.get(lvl, str(lvl)),
+                      "description": ALERTS.get(desc, str(desc))}
+    # Encrypted records (content type 23) from the client after the ServerHello.
+    client_appdata = [t for (a, ct, t) in c["records"] if a == cl and ct == 23]
+    if r["version"] == "TLSv1.3":
+        # the first one carries the client's Finished (or, if the client gave up, its alert)
+        app = client_appdata[1:]
+    else:
+        app = client_appdata
+    if app and ch_t is not None:
+        r["handshake_ms"] = round((app[0] - ch_t) * 1000, 3)
+    r["client_encrypted_records"] = len(client_appdata)
+    r["rst_from"] = sorted({"client" if x == cl else "server" for x in c["rst_from"]})
+    r["fin_from"] = sorted({"client" if x == cl else "server" for x in c["fin_from"]})
+    r["outcome"] = outcome(c, r, ch, real_sh, app)
+    return r
+
+
+def outcome(c, r, ch, sh, app):
+    cl, sv = c["client"], c["server"]
+    if c["syn_t"] is None:
+        return "midstream"
+    if c["synack_t"] is None:
+        return "refused" if sv in c["rst_from"] else "no_syn_ack"
+    fp = c["first_payload"].get(cl)
+    if ch is None:
+        if fp is not None and "tls" not in fp:
+            return "not_tls"
+        return "reset" if c["rst_from"] else "incomplete"
+    fatal = r["alert"] and r["alert"]["level"] == "fatal"
+    if sh is None:
+        if fatal:
+            return "alert"
+        rst_t = None
+        return "reset" if c["rst_from"] else "no_server_hello"
+    if app:
+        return "established"
+    if fatal:
+        return "alert"
+    # ServerHello seen, no application data from the client, no readable alert.
+    client_after_sh = [1 for (a, ct, t) in c["records"] if a == cl and t >= sh["t"] and ct in (20, 21, 23)]
+    if sv in c["rst_from"]:
+        return "reset"
+    if cl in c["fin_from"] or (cl in c["rst_from"] and client_after_sh):
+        # the client closed (FIN), or said its last (encrypted) word and then reset
+        return "client_aborted"
+    if cl in c["rst_from"]:
+        return "reset"
+    return "incomplete"
+
+
+COLUMNS = ["client", "server", "outcome", "sni", "alpn_offered", "alpn", "versions_offered", "version",
+           "cipher", "group", "resumed", "hrr", "alert", "client_hello_bytes", "client_hello_segments",
+           "bytes_client", "bytes_server", "tcp_rtt_ms", "server_hello_ms", "handshake_ms", "ja3", "ja3s",
+           "ja4", "cert", "rst_from", "fin_from", "client_encrypted_records"]
+
+
+def main():
+    argv = sys.argv[1:]
+    if argv == ["--selftest"]:
+        selftest()
+        return
+    as_json = "--json" in argv
+    files = [a for a in argv if a != "--json"]
+    out = {}
+    for f in files:
+        out[os.path.basename(f)] = describe(f)
+    if as_json:
+        print(json.dumps(out, indent=1))
+        return
+    for name, conns in out.items():
+        print(f"== {name}: {len(conns)} connection(s)")
+        for r in conns:
+            for k in COLUMNS:
+                v = r[k]
+                if k == "alpn_offered" and v and sum(len(x) for x in v) > 60:
+                    v = f"{len(v)} protocols: {v[0]!r}, ... ({sum(len(x) for x in v)} bytes of names)"
+                print(f"   {k:24} {json.dumps(v) if not isinstance(v, str) else v}")
+            print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1632 @@
+//! Conformance of `tlscope read FILE --json` with the independent expectations in
+//! `../shared/corpus/expected.json`, and a no-panic sweep over every corpus capture.
+//!
+//! How it works, the matching rules and the field mapping are documented in
+//! `docs/conformance.md`. Run with:
+//!
+//! ```text
+//! cargo test --release --test conformance -- --nocapture
+//! ```
+//!
+//! When the corpus directory is absent the tests print a notice and pass.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::net::IpAddr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::{
+    Endpoint, RunOutput, WORKERS, corpus_dir, excerpt, list_captures, md5_hex, par_map,
+    parse_json_lines, prepare_input, run_timeout, run_tlscope,
+};
+use serde_json::Value;
+
+// ---------------------------------------------------------------------------------------------
+// Knobs
+// ---------------------------------------------------------------------------------------------
+
+/// `(corpus file, expected.json field name, reason)`: disagreements we believe are the
+/// source's fault. Every record of that file is left out of that field's totals (and printed).
+/// Kept empty until the owner has investigated the mismatches.
+const KNOWN_SOURCE_DISAGREEMENTS: &[(&str, &str, &str)] = &[];
+
+/// Corpus files that are legitimately not captures: `tlscope` may exit 2 with one stderr line
+/// on them. There should be none.
+const NOT_CAPTURES: &[&str] = &[];
+
+/// Minimum share of matching values (percent). Fields not listed are reported only.
+const FLOORS: &[(Field, f64)] = &[
+    (Field::Sni, 98.0),
+    (Field::Version, 97.0),
+    (Field::Cipher, 97.0),
+    (Field::AlpnOffered, 95.0),
+    (Field::Resumed, 95.0),
+];
+
+const MAX_MISMATCHES_SHOWN: usize = 40;
+
+/// `TLSCOPE_CONFORMANCE_MISMATCHES=N` lists more (or fewer) mismatches than the default 40.
+fn max_mismatches_shown() -> usize {
+    std::env::var("TLSCOPE_CONFORMANCE_MISMATCHES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(MAX_MISMATCHES_SHOWN)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fields and sources
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Field {
+    Sni,
+    Version,
+    Cipher,
+    AlpnOffered,
+    Alpn,
+    Resumed,
+    Ja3,
+    Ja3s,
+    Ja4,
+    Established,
+    LastAlert,
+}
+
+impl Field {
+    const ALL: [Field; 11] = [
+        Field::Sni,
+        Field::Version,
+        Field::Cipher,
+        Field::AlpnOffered,
+        Field::Alpn,
+        Field::Resumed,
+        Field::Ja3,
+        Field::Ja3s,
+        Field::Ja4,
+        Field::Established,
+        Field::LastAlert,
+    ];
+
+    /// Key in expected.json.
+    fn name(self) -> &'static str {
+        match self {
+            Field::Sni => "sni",
+            Field::Version => "version",
+            Field::Cipher => "cipher",
+            Field::AlpnOffered => "alpn_offered",
+            Field::Alpn => "alpn",
+            Field::Resumed => "resumed",
+            Field::Ja3 => "ja3",
+            Field::Ja3s => "ja3s",
+            Field::Ja4 => "ja4",
+            Field::Established => "established",
+            Field::LastAlert => "last_alert",
+        }
+    }
+
+    /// The value of our session record this field is compared with.
+    fn ours(self, session: &Value) -> Value {
+        let v = match self {
+            Field::Sni => session.get("sni"),
+            Field::Version => session.get("version"),
+            Field::Cipher => session.get("cipher"),
+            Field::AlpnOffered => session.get("alpn_offered"),
+            Field::Alpn => session.get("alpn"),
+            Field::Resumed => session.get("resumed"),
+            Field::Ja3 => session.get("ja3"),
+            Field::Ja3s => session.get("ja3s"),
+            Field::Ja4 => session.get("ja4"),
+            Field::Established => session.get("outcome"),
+            Field::LastAlert => session.get("alert").and_then(|a| a.get("description")),
+        };
+        v.cloned().unwrap_or(Value::Null)
+    }
+
+    fn floor(self) -> Option<f64> {
+        FLOORS.iter().find(|(f, _)| *f == self).map(|(_, p)| *p)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Source {
+    FoxioRust,
+    FoxioPython,
+    FoxioWireshark,
+    ZeekSsl,
+    ZeekQuic,
+    Suricata,
+    Ndpi,
+    Other,
+}
+
+impl Source {
+    fn of(rec: &Value) -> Source {
+        let p = rec.get("producer").and_then(Value::as_str).unwrap_or("");
+        if p.starts_with("ja4 (rust") {
+            Source::FoxioRust
+        } else if p.starts_with("ja4 (python") {
+            Source::FoxioPython
+        } else if p.starts_with("ja4 (wireshark") {
+            Source::FoxioWireshark
+        } else if p.starts_with("zeek ssl") {
+            Source::ZeekSsl
+        } else if p.starts_with("zeek quic") {
+            Source::ZeekQuic
+        } else if p.starts_with("suricata") {
+            Source::Suricata
+        } else if p.starts_with("nDPI") {
+            Source::Ndpi
+        } else {
+            Source::Other
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Source::FoxioRust => "foxio-rust",
+            Source::FoxioPython => "foxio-python",
+            Source::FoxioWireshark => "foxio-wireshark",
+            Source::ZeekSsl => "zeek-ssl",
+            Source::ZeekQuic => "zeek-quic",
+            Source::Suricata => "suricata",
+            Source::Ndpi => "ndpi",
+            Source::Other => "other",
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which expected records are TCP TLS
+// ---------------------------------------------------------------------------------------------
+
+/// `Ok(())` when `rec` (a record of `entry`) describes a TCP TLS connection, else why not.
+/// Rules, first that applies wins (see docs/conformance.md):
+///  1. FoxIO Wireshark-plugin records (per frame, no endpoints) are never compared;
+///  2. a stated `transport` decides (`tcp` vs `udp/quic`, `udp/dtls`, `udp`);
+///  3. nDPI `l4`;
+///  4. a `DTLS…` version or a `quic_version` means UDP;
+///  5. the JA4 prefix (`t` TCP, `q` QUIC, `d` DTLS);
+///  6. Zeek: traces under `zeek/quic/` are QUIC; otherwise inherit the transport of the Zeek
+///     record with the same `uid`, or of all Zeek records of the file when they agree;
+///  7. suricata `event_type: quic` is QUIC;
+///  8. otherwise TCP.
+fn classify(entry: &Value, rec: &Value) -> Result<(), String> {
+    let src = Source::of(rec);
+    if src == Source::FoxioWireshark {
+        return Err("FoxIO Wireshark-plugin per-frame record".into());
+    }
+    let verdict = |t: &str| -> Result<(), String> {
+        if t == "tcp" {
+            Ok(())
+        } else {
+            Err(format!("transport {t}"))
+        }
+    };
+    if let Some(t) = rec.get("transport").and_then(Value::as_str) {
+        return verdict(t);
+    }
+    if src == Source::Ndpi
+        && let Some(l4) = rec.get("l4").and_then(Value::as_str)
+    {
+        return verdict(&l4.to_ascii_lowercase());
+    }
+    if rec
+        .get("version")
+        .and_then(Value::as_str)
+        .is_some_and(|v| v.starts_with("DTLS"))
+    {
+        return Err("DTLS version".into());
+    }
+    if rec.get("quic_version").is_some() {
+        return Err("has quic_version".into());
+    }
+    if let Some(j) = rec.get("ja4").and_then(Value::as_str) {
+        match j.chars().next() {
+            Some('t') => return Ok(()),
+            Some('q') => return Err("JA4 prefix q (QUIC)".into()),
+            Some('d') => return Err("JA4 prefix d (DTLS)".into()),
+            _ => {}
+        }
+    }
+    if matches!(src, Source::ZeekSsl | Source::ZeekQuic) {
+        let file = entry.get("file").and_then(Value::as_str).unwrap_or("");
+        if file.starts_with("zeek/quic/") {
+            return Err("Zeek QUIC trace (zeek/quic/)".into());
+        }
+        let expect = entry
+            .get("expect")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let uid = rec.get("uid").and_then(Value::as_str);
+        let is_zeek = |o: &Value| matches!(Source::of(o), Source::ZeekSsl | Source::ZeekQuic);
+        if let Some(uid) = uid
+            && let Some(t) = expect
+                .iter()
+                .filter(|o| is_zeek(o) && o.get("uid").and_then(Value::as_str) == Some(uid))
+                .find_map(|o| o.get("transport").and_then(Value::as_str))
+        {
+            return verdict(t);
+        }
+        let stated: BTreeSet<&str> = expect
+            .iter()
+            .filter(|o| is_zeek(o))
+            .filter_map(|o| o.get("transport").and_then(Value::as_str))
+            .collect();
+        if stated.len() == 1 {
+            return verdict(stated.into_iter().next().unwrap());
+        }
+    }
+    if src == Source::Suricata && rec.get("event_type").and_then(Value::as_str) == Some("quic") {
+        return Err("suricata event_type quic".into());
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expected values
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug)]
+enum Want {
+    /// Our value is this string.
+    Str(String),
+    /// Our value is this hex string, compared case-insensitively (JA3/JA3S MD5).
+    Hex(String),
+    /// Our value is null (suricata `UNDETERMINED`).
+    Null,
+    /// A TLS 1.3 draft / variant label (original kept): our `"TLSv1.3"` (or a `"TLSv1.3…"` label).
+    Tls13Family(String),
+    /// Our list equals this one, or (`prefix`) starts with it.
+    List {
+        items: Vec<String>,
+        prefix: bool,
+    },
+    /// Position `i` of our list is this string (suricata `tls.client_alpns[i]`).
+    Index(usize, String),
+    Bool(bool),
+    /// Zeek `established`: whether our `outcome` is `"established"`.
+    Established(bool),
+}
+
+impl Want {
+    fn check(&self, ours: &Value) -> bool {
+        match self {
+            Want::Str(s) => ours.as_str() == Some(s.as_str()),
+            Want::Hex(s) => ours.as_str().is_some_and(|o| o.eq_ignore_ascii_case(s)),
+            Want::Null => ours.is_null(),
+            Want::Tls13Family(_) => ours.as_str().is_some_and(|o| o.starts_with("TLSv1.3")),
+            Want::List { items, prefix } => {
+                let Some(arr) = ours.as_array() else {
+                    return false;
+                };
+                let got: Vec<&str> = arr
+                    .iter()
+                    .map(|v| v.as_str().unwrap_or("\u{0}<non-string>"))
+                    .collect();
+                if *prefix {
+                    got.len() >= items.len() && got.iter().zip(items).all(|(g, w)| *g == w.as_str())
+                } else {
+                    got.len() == items.len() && got.iter().zip(items).all(|(g, w)| *g == w.as_str())
+                }
+            }
+            Want::Index(i, s) => {
+                ours.as_array()
+                    .and_then(|a| a.get(*i))
+                    .and_then(Value::as_str)
+                    == Some(s.as_str())
+            }
+            Want::Bool(b) => ours.as_bool() == Some(*b),
+            Want::Established(b) => (ours.as_str() == Some("established")) == *b,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Want::Str(s) | Want::Hex(s) => format!("{s:?}"),
+            Want::Null => "null".into(),
+            Want::Tls13Family(label) => format!("\"TLSv1.3\" (source label {label:?})"),
+            Want::List { items, prefix } => {
+                format!(
+                    "{items:?}{}",
+                    if *prefix {
+                        " (leading positions only)"
+                    } else {
+                        ""
+                    }
+                )
+            }
+            Want::Index(i, s) => format!("[{i}] = {s:?}"),
+            Want::Bool(b) => b.to_string(),
+            Want::Established(true) => "outcome \"established\"".into(),
+            Want::Established(false) => "outcome other than \"established\"".into(),
+        }
+    }
+}
+
+/// Maps a version label (expected.json's normalised spelling, or a source's raw spelling as it
+/// appears in suricata `match`) to what our `version` must be.
+fn version_want(label: &str) -> Result<Want, String> {
+    let l = label.trim();
+    let exact = |s: &str| Ok(Want::Str(s.to_string()));
+    match l {
+        "SSLv3" | "SSL 3.0" | "SSLv30" => return exact("SSLv3"),
+        "TLSv1" | "TLSv1.0" | "TLS 1.0" | "TLSv10" => return exact("TLSv1.0"),
+        "TLSv1.1" | "TLS 1.1" | "TLSv11" => return exact("TLSv1.1"),
+        "TLSv1.2" | "TLS 1.2" | "TLSv12" => return exact("TLSv1.2"),
+        "TLSv1.3" | "TLS 1.3" | "TLSv13" => return exact("TLSv1.3"),
+        "UNDETERMINED" => return Ok(Want::Null),
+        _ => {}
+    }
+    let lower = l.to_ascii_lowercase();
+    let is13 =
+        lower.starts_with("tlsv13") || lower.starts_with("tlsv1.3") || lower.starts_with("tls 1.3");
+    if is13 && (lower.contains("draft") || lower.contains("fizz")) {
+        return Ok(Want::Tls13Family(l.to_string()));
+    }
+    if lower.starts_with("unknown-") {
+        return Err(format!(
+            "version label {l:?} has no TLSvX.Y spelling (the source could not name it)"
+        ));
+    }
+    Err(format!("unmapped version label {l:?}"))
+}
+
+/// Suricata `tls.server_handshake.cipher` (IANA number) → IANA name, for the values that occur.
+fn cipher_name(id: u64) -> Option<&'static str> {
+    Some(match id {
+        0x002f => "TLS_RSA_WITH_AES_128_CBC_SHA",
+        0x0035 => "TLS_RSA_WITH_AES_256_CBC_SHA",
+        0x009c => "TLS_RSA_WITH_AES_128_GCM_SHA256",
+        0x009d => "TLS_RSA_WITH_AES_256_GCM_SHA384",
+        0x1301 => "TLS_AES_128_GCM_SHA256",
+        0x1302 => "TLS_AES_256_GCM_SHA384",
+        0x1303 => "TLS_CHACHA20_POLY1305_SHA256",
+        0xc02b => "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        0xc02c => "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        0xc02f => "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        0xc030 => "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        0xcca8 => "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        0xcca9 => "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        _ => return None,
+    })
+}
+
+/// The fields a (non-suricata) record states, each with its expected value or why it is not
+/// comparable.
+fn record_wants(src: Source, rec: &Value) -> Vec<(Field, Result<Want, String>)> {
+    let mut out = Vec::new();
+    for f in Field::ALL {
+        let Some(v) = rec.get(f.name()) else { continue };
+        let want = match f {
+            Field::Sni | Field::Cipher | Field::Alpn | Field::Ja4 => match v {
+                Value::String(s) => Ok(Want::Str(s.clone())),
+                Value::Null => Ok(Want::Null),
+                other => Err(format!("unexpected {} value {other}", f.name())),
+            },
+            Field::Ja3 | Field::Ja3s => match v {
+                Value::String(s) => Ok(Want::Hex(s.clone())),
+                Value::Null => Ok(Want::Null),
+                other => Err(format!("unexpected {} value {other}", f.name())),
+            },
+            Field::Version => match v.as_str() {
+                None => Err(format!("unexpected version value {v}")),
+                Some(_) if src == Source::Ndpi && rec.get("ja3s").is_none() && rec.get("cipher").is_none() => Err(
+                    "nDPI saw no ServerHello: its flow version is the ClientHello's, not a negotiated one".into(),
+                ),
+                Some(label) => version_want(label),
+            },
+            Field::AlpnOffered => match v.as_array() {
+                Some(a) => Ok(Want::List {
+                    items: a.iter().map(|x| x.as_str().unwrap_or_default().to_string()).collect(),
+                    prefix: rec.get("alpn_offered_partial").and_then(Value::as_bool) == Some(true),
+                }),
+                None => Err(format!("unexpected alpn_offered value {v}")),
+            },
+            Field::Resumed => match v.as_bool() {
+                Some(b) => Ok(Want::Bool(b)),
+                None => Err(format!("unexpected resumed value {v}")),
+            },
+            Field::Established => match v.as_bool() {
+                Some(b) => Ok(Want::Established(b)),
+                None => Err(format!("unexpected established value {v}")),
+            },
+            Field::LastAlert => match v.as_str() {
+                Some(s) => Ok(Want::Str(s.to_string())),
+                None => Err(format!("unexpected last_alert value {v}")),
+            },
+        };
+        out.push((f, want));
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Our sessions
+// ---------------------------------------------------------------------------------------------
+
+struct Session {
+    v: Value,
+    client: Option<Endpoint>,
+    server: Option<Endpoint>,
+    tcp: bool,
+}
+
+impl Session {
+    fn new(v: Value) -> Session {
+        let ep = |k: &str| v.get(k).and_then(Value::as_str).and_then(Endpoint::parse);
+        let client = ep("client");
+        let server = ep("server");
+        let tcp = v.get("transport").and_then(Value::as_str) == Some("tcp");
+        Session {
+            v,
+            client,
+            server,
+            tcp,
+        }
+    }
+
+    fn has_hello(&self) -> bool {
+        ["sni", "ja4", "ja3", "version", "client_hello_bytes"]
+            .iter()
+            .any(|k| self.v.get(*k).is_some_and(|x| !x.is_null()))
+    }
+
+    /// A TLS handshake message was seen: what suricata needs before it logs a `tls` event.
+    fn tls_seen(&self) -> bool {
+        [
+            "sni",
+            "ja4",
+            "ja3",
+            "ja3s",
+            "version",
+            "cipher",
+            "cert",
+            "client_hello_bytes",
+        ]
+        .iter()
+        .any(|k| self.v.get(*k).is_some_and(|x| !x.is_null()))
+    }
+
+    fn label(&self) -> String {
+        let s = |k: &str| {
+            self.v
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_string()
+        };
+        format!("{} → {}", s("client"), s("server"))
+    }
+}
+
+struct FileRun {
+    sessions: Vec<Session>,
+    /// Something went wrong running the binary (exit status, unparseable lines, ...).
+    problem: Option<String>,
+}
+
+fn run_json(corpus: &Path, file: &str) -> FileRun {
+    let path = corpus.join(file);
+    if !path.is_file() {
+        return FileRun {
+            sessions: Vec::new(),
+            problem: Some("capture file missing".into()),
+        };
+    }
+    let input = match prepare_input(&path) {
+        Ok(i) => i,
+        Err(e) => {
+            return FileRun {
+                sessions: Vec::new(),
+                problem: Some(e),
+            };
+        }
+    };
+    let out = run_tlscope(
+        &[
+            std::ffi::OsStr::new("read"),
+            input.path.as_os_str(),
+            std::ffi::OsStr::new("--json"),
+        ],
+        run_timeout(),
+    );
+    let (records, errors) = parse_json_lines(&out.stdout);
+    let mut problems = Vec::new();
+    if out.status.is_none_or(|s| !s.success()) {
+        problems.push(format!(
+            "{}; stderr: {}",
+            out.describe_status(),
+            excerpt(&out.stderr_text(), 200)
+        ));
+    }
+    if !errors.is_empty() {
+        problems.push(format!(
+            "{} bad JSON line(s), first: {}",
+            errors.len(),
+            errors[0]
+        ));
+    }
+    let sessions = records
+        .into_iter()
+        .filter(|r| r.get("type").and_then(Value::as_str) == Some("session"))
+        .map(Session::new)
+        .collect();
+    FileRun {
+        sessions,
+        problem: if problems.is_empty() {
+            None
+        } else {
+            Some(problems.join("; "))
+        },
+    }
+}
+
+/// Finds our session for an expected (non-suricata) record. See docs/conformance.md.
+/// Returns the index and whether several sessions qualified.
+fn find_session(rec: &Value, sessions: &[Session]) -> Result<(usize, bool), String> {
+    let ep = |a: &str, b: &str| {
+        let x = rec.get(a).and_then(Value::as_str).and_then(Endpoint::parse);
+        let y = rec.get(b).and_then(Value::as_str).and_then(Endpoint::parse);
+        match (x, y) {
+            (Some(x), Some(y)) if x.port.is_some() && y.port.is_some() => Some((x, y)),
+            _ => None,
+        }
+    };
+    let tcp: Vec<usize> = (0..sessions.len()).filter(|&i| sessions[i].tcp).collect();
+    if let Some((a, b)) = ep("client", "server").or_else(|| ep("src", "dst")) {
+        let oriented = |c: &Endpoint, s: &Endpoint| -> Vec<usize> {
+            tcp.iter()
+                .copied()
+                .filter(|&i| {
+                    sessions[i].client.is_some_and(|x| x.matches(c))
+                        && sessions[i].server.is_some_and(|x| x.matches(s))
+                })
+                .collect()
+        };
+        let mut cands = oriented(&a, &b);
+        if cands.is_empty() {
+            cands = oriented(&b, &a);
+        }
+        if cands.is_empty() {
+            return Err("no TCP session with these endpoints".into());
+        }
+        let pick = cands
+            .iter()
+            .copied()
+            .find(|&i| sessions[i].has_hello())
+            .unwrap_or(cands[0]);
+        return Ok((pick, cands.len() > 1));
+    }
+    if let Some(sni) = rec.get("sni").and_then(Value::as_str) {
+        let cands: Vec<usize> = tcp
+            .iter()
+            .copied()
+            .filter(|&i| sessions[i].v.get("sni").and_then(Value::as_str) == Some(sni))
+            .collect();
+        return match cands.len() {
+            1 => Ok((cands[0], false)),
+            0 => Err(format!(
+                "no TCP session with sni {sni:?} (record has no endpoints)"
+            )),
+            n => Err(format!(
+                "{n} TCP sessions with sni {sni:?} (record has no endpoints)"
+            )),
+        };
+    }
+    match tcp.len() {
+        1 => Ok((tcp[0], false)),
+        n => Err(format!(
+            "record has neither endpoints nor sni and the capture has {n} TCP sessions"
+        )),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Suricata EVE filters
+// ---------------------------------------------------------------------------------------------
+
+/// What a filter condition is about, for the leave-one-out blame in `compare_filter`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Tag {
+    /// Picks the connection (event type, protocol, endpoints): never blamed on its own.
+    Identity,
+    /// Certificate presence (stands in for suricata's certificate fields).
+    Cert,
+    /// One of the compared fields.
+    Field(Field),
+}
+
+#[derive(Debug)]
+enum Pred {
+    Tcp,
+    TlsSeen,
+    Endpoints {
+        src_ip: Option<IpAddr>,
+        src_port: Option<u16>,
+        dst_ip: Option<IpAddr>,
+        dst_port: Option<u16>,
+    },
+    Want(Field, Want),
+    /// Suricata `tls.version`: suricata falls back to the ClientHello's version when there is no
+    /// ServerHello, so this also holds when our `version` is null and `versions_offered` has it.
+    VersionOrOffered(Want),
+    HasCert,
+    HasSan,
+}
+
+impl Pred {
+    fn eval(&self, s: &Session) -> bool {
+        match self {
+            Pred::Tcp => s.tcp,
+            Pred::TlsSeen => s.tls_seen(),
+            Pred::Endpoints {
+                src_ip,
+                src_port,
+                dst_ip,
+                dst_port,
+            } => {
+                let side = |ep: Option<Endpoint>, ip: &Option<IpAddr>, port: &Option<u16>| {
+                    (ip.is_none() && port.is_none())
+                        || ep.is_some_and(|e| {
+                            ip.is_none_or(|ip| e.ip == ip) && port.is_none_or(|p| e.port == Some(p))
+                        })
+                };
+                let forward = side(s.client, src_ip, src_port) && side(s.server, dst_ip, dst_port);
+                let all_four = src_ip.is_some()
+                    && src_port.is_some()
+                    && dst_ip.is_some()
+                    && dst_port.is_some();
+                forward
+                    || (all_four
+                        && side(s.client, dst_ip, dst_port)
+                        && side(s.server, src_ip, src_port))
+            }
+            Pred::Want(f, w) => w.check(&f.ours(&s.v)),
+            Pred::VersionOrOffered(w) => {
+                let v = Field::Version.ours(&s.v);
+                w.check(&v)
+                    || (v.is_null()
+                        && !matches!(w, Want::Null)
+                        && s.v
+                            .get("versions_offered")
+                            .and_then(Value::as_array)
+                            .is_some_and(|a| a.iter().any(|x| w.check(x))))
+            }
+            Pred::HasCert => s.v.get("cert").is_some_and(Value::is_object),
+            Pred::HasSan => {
+                s.v.get("cert")
+                    .and_then(|c| c.get("san"))
+                    .and_then(Value::as_array)
+                    .is_some_and(|a| !a.is_empty())
+            }
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Pred::Want(_, w) => w.describe(),
+            Pred::VersionOrOffered(w) => {
+                format!("{} (or null with it in versions_offered)", w.describe())
+            }
+            Pred::HasCert => "a certificate".into(),
+            Pred::HasSan => "a certificate with SANs".into(),
+            other => format!("{other:?}"),
+        }
+    }
+}
+
+struct Filter {
+    count: usize,
+    preds: Vec<(Tag, Pred)>,
+    /// `match` keys we cannot map at all (ignored).
+    unmapped: Vec<String>,
+    /// `match` keys mapped to a weaker condition (certificate presence).
+    weakened: Vec<String>,
+}
+
+impl Filter {
+    /// With ignored or weakened conditions our set can only be larger: the check becomes
+    /// "at least `count`".
+    fn relaxed(&self) -> bool {
+        !self.unmapped.is_empty() || !self.weakened.is_empty()
+    }
+
+    fn ok(&self, n: usize) -> bool {
+        if self.relaxed() {
+            n >= self.count
+        } else {
+            n == self.count
+        }
+    }
+
+    /// Sessions meeting every condition, except those tagged `drop` when given.
+    fn matching(&self, sessions: &[Session], drop: Option<Tag>) -> Vec<usize> {
+        (0..sessions.len())
+            .filter(|&i| {
+                self.preds
+                    .iter()
+                    .filter(|(t, _)| Some(*t) != drop)
+                    .all(|(_, p)| p.eval(&sessions[i]))
+            })
+            .collect()
+    }
+
+    fn fields(&self) -> Vec<Field> {
+        let set: BTreeSet<Field> = self
+            .preds
+            .iter()
+            .filter_map(|(t, _)| {
+                if let Tag::Field(f) = t {
+                    Some(*f)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        set.into_iter().collect()
+    }
+
+    fn has(&self, tag: Tag) -> bool {
+        self.preds.iter().any(|(t, _)| *t == tag)
+    }
+
+    fn want_text(&self, tag: Tag) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        for (_, p) in self.preds.iter().filter(|(t, _)| *t == tag) {
+            let d = p.describe();
+            if !parts.contains(&d) {
+                parts.push(d);
+            }
+        }
+        parts.join(" and ")
+    }
+}
+
+fn build_filter(rec: &Value) -> Result<Filter, String> {
+    let count = rec
+        .get("count")
+        .and_then(Value::as_u64)
+        .ok_or("eve_filter without a numeric count")? as usize;
+    let m = rec
+        .get("match")
+        .and_then(Value::as_object)
+        .ok_or("eve_filter without a match object")?;
+    let mut f = Filter {
+        count,
+        preds: Vec::new(),
+        unmapped: Vec::new(),
+        weakened: Vec::new(),
+    };
+    let (mut src_ip, mut src_port, mut dst_ip, mut dst_port) = (None, None, None, None);
+    let text = |v: &Value| v.as_str().map(str::to_string);
+    let want = |f: &mut Filter, field: Field, w: Want| {
+        f.preds.push((Tag::Field(field), Pred::Want(field, w)))
+    };
+    for (k, v) in m {
+        let key = k.as_str();
+        match key {
+            "event_type" => match v.as_str() {
+                Some("tls") | Some("alert") => {
+                    f.preds.push((Tag::Identity, Pred::Tcp));
+                    f.preds.push((Tag::Identity, Pred::TlsSeen));
+                }
+                _ => f.unmapped.push(format!("{key}={v}")),
+            },
+            "proto" if v.as_str().is_some_and(|p| p.eq_ignore_ascii_case("tcp")) => {
+                f.preds.push((Tag::Identity, Pred::Tcp))
+            }
+            "pkt_src" if v.as_str() == Some("wire/pcap") => {} // always true for `tlscope read`
+            "src_ip" => src_ip = v.as_str().and_then(|x| x.parse::<IpAddr>().ok()),
+            "dest_ip" => dst_ip = v.as_str().and_then(|x| x.parse::<IpAddr>().ok()),
+            "src_port" => src_port = v.as_u64().and_then(|p| u16::try_from(p).ok()),
+            "dest_port" => dst_port = v.as_u64().and_then(|p| u16::try_from(p).ok()),
+            "tls.sni" if v.is_string() => want(&mut f, Field::Sni, Want::Str(text(v).unwrap())),
+            "tls.version" if v.is_string() => match version_want(v.as_str().unwrap()) {
+                Ok(w) => f
+                    .preds
+                    .push((Tag::Field(Field::Version), Pred::VersionOrOffered(w))),
+                Err(_) => f.unmapped.push(format!("{key}={v}")),
+            },
+            "tls.ja3.hash" if v.is_string() => {
+                want(&mut f, Field::Ja3, Want::Hex(text(v).unwrap()))
+            }
+            "tls.ja3.string" if v.is_string() => want(
+                &mut f,
+                Field::Ja3,
+                Want::Hex(md5_hex(v.as_str().unwrap().as_bytes())),
+            ),
+            "tls.ja3s.hash" if v.is_string() => {
+                want(&mut f, Field::Ja3s, Want::Hex(text(v).unwrap()))
+            }
+            "tls.ja3s.string" if v.is_string() => want(
+                &mut f,
+                Field::Ja3s,
+                Want::Hex(md5_hex(v.as_str().unwrap().as_bytes())),
+            ),
+            "tls.ja4" if v.is_string() => want(&mut f, Field::Ja4, Want::Str(text(v).unwrap())),
+            "tls.server_alpns[0]" if v.is_string() => {
+                want(&mut f, Field::Alpn, Want::Str(text(v).unwrap()))
+            }
+            "tls.session_resumed" if v.is_boolean() => {
+                want(&mut f, Field::Resumed, Want::Bool(v.as_bool().unwrap()))
+            }
+            "tls.server_handshake.cipher" => match v.as_u64().and_then(cipher_name) {
+                Some(name) => want(&mut f, Field::Cipher, Want::Str(name.into())),
+                None => f.unmapped.push(format!("{key}={v}")),
+            },
+            "tls.subject" | "tls.issuerdn" | "tls.serial" | "tls.fingerprint" | "tls.notbefore"
+            | "tls.notafter" => {
+                f.preds.push((Tag::Cert, Pred::HasCert));
+                f.weakened.push(key.to_string());
+            }
+            "has-key" => {
+                let keys: Vec<&str> = match v {
+                    Value::String(x) => vec![x.as_str()],
+                    Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+                    _ => Vec::new(),
+                };
+                for hk in keys {
+                    match hk {
+                        "tls.subjectaltname" => f.preds.push((Tag::Cert, Pred::HasSan)),
+                        "tls.certificate" | "tls.chain" | "tls.subject" | "tls.issuerdn"
+                        | "tls.serial" | "tls.fingerprint" => {
+                            f.preds.push((Tag::Cert, Pred::HasCert))
+                        }
+                        other => f.unmapped.push(format!("has-key {other}")),
+                    }
+                }
+            }
+            _ => {
+                if let Some(idx) = key
+                    .strip_prefix("tls.client_alpns[")
+                    .and_then(|r| r.strip_suffix(']'))
+                    && let (Ok(i), Some(val)) = (idx.parse::<usize>(), text(v))
+                {
+                    want(&mut f, Field::AlpnOffered, Want::Index(i, val));
+                    continue;
+                }
+                if key.starts_with("tls.subjectaltname[") {
+                    f.preds.push((Tag::Cert, Pred::HasSan));
+                    f.weakened.push(key.to_string());
+                    continue;
+                }
+                f.unmapped.push(key.to_string());
+            }
+        }
+    }
+    if src_ip.is_some() || src_port.is_some() || dst_ip.is_some() || dst_port.is_some() {
+        f.preds.push((
+            Tag::Identity,
+            Pred::Endpoints {
+                src_ip,
+                src_port,
+                dst_ip,
+                dst_port,
+            },
+        ));
+    }
+    Ok(f)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tallies and report
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    matched: usize,
+    total: usize,
+}
+
+impl Tally {
+    fn add(&mut self, ok: bool) {
+        self.total += 1;
+        if ok {
+            self.matched += 1;
+        }
+    }
+    fn pct(&self) -> f64 {
+        if self.total == 0 {
+            100.0
+        } else {
+            100.0 * self.matched as f64 / self.total as f64
+        }
+    }
+}
+
+#[derive(Default)]
+struct Report {
+    by_field: BTreeMap<Field, Tally>,
+    by_source: BTreeMap<(Source, Field), Tally>,
+    /// (field, text); `None` for suricata filters that state no comparable field.
+    mismatches: Vec<(Option<Field>, String)>,
+    known: Vec<String>,
+    /// reason → (count, first example)
+    skipped: BTreeMap<String, (usize, String)>,
+    filters: Tally,
+    filters_not_evaluable: Vec<String>,
+    ambiguous: usize,
+    run_problems: Vec<String>,
+    records_compared: usize,
+}
+
+impl Report {
+    fn record(&mut self, src: Source, f: Field, ok: bool, mismatch: impl FnOnce() -> String) {
+        self.by_field.entry(f).or_default().add(ok);
+        self.by_source.entry((src, f)).or_default().add(ok);
+        if !ok {
+            self.mismatches.push((Some(f), mismatch()));
+        }
+    }
+
+    fn skip(&mut self, reason: String, example: String) {
+        let e = self.skipped.entry(reason).or_insert((0, example));
+        e.0 += 1;
+    }
+}
+
+fn known_disagreement(file: &str, f: Field) -> Option<&'static str> {
+    KNOWN_SOURCE_DISAGREEMENTS
+        .iter()
+        .find(|(kf, kfield, _)| *kf == file && *kfield == f.name())
+        .map(|(_, _, r)| *r)
+}
+
+fn compare_file(report: &mut Report, file: &str, records: &[(&Value, Source)], run: &FileRun) {
+    if let Some(p) = &run.problem {
+        report.run_problems.push(format!("{file}: {p}"));
+    }
+    let sessions = &run.sessions;
+    for &(rec, src) in records {
+        report.records_compared += 1;
+        if src == Source::Suricata && rec.get("kind").and_then(Value::as_str) == Some("eve_filter")
+        {
+            compare_filter(report, file, rec, sessions);
+            continue;
+        }
+        let wants = record_wants(src, rec);
+        if wants.is_empty() {
+            continue;
+        }
+        let found = find_session(rec, sessions);
+        if let Ok((_, true)) = found {
+            report.ambiguous += 1;
+        }
+        let who = match (
+            rec.get("client").or(rec.get("src")),
+            rec.get("server").or(rec.get("dst")),
+        ) {
+            (Some(a), Some(b)) => format!(
+                "{} ↔ {}",
+                a.as_str().unwrap_or("?"),
+                b.as_str().unwrap_or("?")
+            ),
+            _ => rec
+                .get("sni")
+                .map(|s| format!("sni {s}"))
+                .unwrap_or_else(|| "(no endpoints)".into()),
+        };
+        for (f, want) in wants {
+            if let Some(reason) = known_disagreement(file, f) {
+                report.known.push(format!(
+                    "{file} [{}] {who} {}: {reason}",
+                    src.name(),
+                    f.name()
+                ));
+                continue;
+            }
+            let want = match want {
+                Ok(w) => w,
+                Err(reason) => {
+                    report.skip(
+                        format!("{} {}: {reason}", src.name(), f.name()),
+                        format!("{file} {who}"),
+                    );
+                    continue;
+                }
+            };
+            match &found {
+                Ok((i, _)) => {
+                    let ours = f.ours(&sessions[*i].v);
+                    let ok = want.check(&ours);
+                    report.record(src, f, ok, || {
+                        format!(
+                            "{file} [{}] {who} {}: expected {}, got {}",
+                            src.name(),
+                            f.name(),
+                            want.describe(),
+                            ours
+                        )
+                    });
+                }
+                Err(why) => report.record(src, f, false, || {
+                    format!(
+                        "{file} [{}] {who} {}: expected {}, got no session ({why})",
+                        src.name(),
+                        f.name(),
+                        want.describe()
+                    )
+                }),
+            }
+        }
+    }
+}
+
+fn compare_filter(report: &mut Report, file: &str, rec: &Value, sessions: &[Session]) {
+    let src = Source::Suricata;
+    let match_text = rec
+        .get("match")
+        .map(|m| excerpt(&m.to_string(), 160))
+        .unwrap_or_default();
+    let mut filter = match build_filter(rec) {
+        Ok(f) => f,
+        Err(e) => {
+            report.skip(format!("suricata filter: {e}"), file.to_string());
+            return;
+        }
+    };
+    // A known source disagreement drops that field's condition (so the check becomes "at least").
+    for f in filter.fields() {
+        if let Some(reason) = known_disagreement(file, f) {
+            report.known.push(format!(
+                "{file} [suricata] {match_text} {}: {reason}",
+                f.name()
+            ));
+            filter.preds.retain(|(t, _)| *t != Tag::Field(f));
+            filter
+                .unmapped
+                .push(format!("{} (known source disagreement)", f.name()));
+        }
+    }
+    if filter.relaxed() && filter.count == 0 {
+        report.filters_not_evaluable.push(format!(
+            "{file}: count 0 with unmappable/weakened keys {:?} {:?}: {match_text}",
+            filter.unmapped, filter.weakened
+        ));
+        return;
+    }
+    let fields = filter.fields();
+    let full = filter.matching(sessions, None);
+    let passed = filter.ok(full.len());
+    report.filters.add(passed);
+    let cmp = if filter.relaxed() {
+        "at least"
+    } else {
+        "exactly"
+    };
+    if passed {
+        for f in fields {
+            report.record(src, f, true, String::new);
+        }
+        return;
+    }
+    // Blame (see docs/conformance.md):
+    // * too few sessions: a group (one field, or certificate presence) is at fault when dropping
+    //   its conditions alone leaves at least `count` sessions; with no such group the sessions
+    //   are missing and every field is at fault;
+    // * too many (exact filters only): with `count > 0` the values were found, only the number
+    //   of sessions is off (no field at fault); with `count == 0` every field is at fault.
+    let mut groups: Vec<Tag> = fields.iter().map(|f| Tag::Field(*f)).collect();
+    if filter.has(Tag::Cert) {
+        groups.push(Tag::Cert);
+    }
+    let too_few = full.len() < filter.count;
+    let blamed: Vec<Tag> = if too_few {
+        groups
+            .iter()
+            .copied()
+            .filter(|&t| filter.matching(sessions, Some(t)).len() >= filter.count)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let count_only = !too_few && filter.count > 0;
+    let describe_group = |t: Tag| -> String {
+        let others = filter.matching(sessions, Some(t));
+        let vals: Vec<String> = others
+            .iter()
+            .take(5)
+            .map(|&i| {
+                let s = &sessions[i];
+                match t {
+                    Tag::Field(f) => format!("{} {}", s.label(), f.ours(&s.v)),
+                    _ => format!(
+                        "{} cert={}",
+                        s.label(),
+                        s.v.get("cert")
+                            .map_or("absent".into(), |c| excerpt(&c.to_string(), 60))
+                    ),
+                }
+            })
+            .collect();
+        let name = match t {
+            Tag::Field(f) => f.name(),
+            _ => "certificate",
+        };
+        format!(
+            "{file} [suricata] {name}: expected {cmp} {} session(s) with {} (filter {match_text}); {} match the whole \
+             filter, {} match it without this condition: {}",
+            filter.count,
+            filter.want_text(t),
+            full.len(),
+            others.len(),
+            if vals.is_empty() {
+                "-".to_string()
+            } else {
+                vals.join("; ")
+            }
+        )
+    };
+    if blamed == [Tag::Cert] || fields.is_empty() || count_only {
+        let text = if blamed == [Tag::Cert] {
+            describe_group(Tag::Cert)
+        } else {
+            let what = if fields.is_empty() {
+                "no per-field value"
+            } else {
+                "session count only"
+            };
+            let found: Vec<String> = full.iter().take(5).map(|&i| sessions[i].label()).collect();
+            format!(
+                "{file} [suricata filter, {what}] expected {cmp} {} matching session(s), got {} ({}): {match_text}",
+                filter.count,
+                full.len(),
+                if found.is_empty() {
+                    "-".to_string()
+                } else {
+                    found.join("; ")
+                }
+            )
+        };
+        report.mismatches.push((None, text));
+        for f in fields {
+            report.record(src, f, true, String::new);
+        }
+        return;
+    }
+    for f in fields {
+        let at_fault = blamed.is_empty() || blamed.contains(&Tag::Field(f));
+        report.record(src, f, !at_fault, || describe_group(Tag::Field(f)));
+    }
+}
+
+fn render(report: &Report, files: usize, elapsed: Duration) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "\n=== tlscope conformance: TCP TLS records of expected.json vs `tlscope read FILE --json` ==="
+    );
+    let _ = writeln!(
+        o,
+        "{files} capture files, {} expected records compared, {:.1?} total",
+        report.records_compared, elapsed
+    );
+    let _ = writeln!(
+        o,
+        "\n{:<14} {:>8} {:>6} {:>8} {:>7}",
+        "field", "matched", "total", "percent", "floor"
+    );
+    for f in Field::ALL {
+        let t = report.by_field.get(&f).copied().unwrap_or_default();
+        let floor = f.floor();
+        let status = match floor {
+            Some(p) if t.total == 0 => format!("{p:>6.1}%  FAIL (no values)"),
+            Some(p) if t.pct() < p => format!("{p:>6.1}%  FAIL"),
+            Some(p) => format!("{p:>6.1}%  ok"),
+            None => "      -  (report only)".to_string(),
+        };
+        let _ = writeln!(
+            o,
+            "{:<14} {:>8} {:>6} {:>7.1}% {status}",
+            f.name(),
+            t.matched,
+            t.total,
+            t.pct()
+        );
+    }
+    let _ = writeln!(o, "\nper source:");
+    let _ = writeln!(
+        o,
+        "{:<14} {:<14} {:>8} {:>6} {:>8}",
+        "source", "field", "matched", "total", "percent"
+    );
+    for ((s, f), t) in &report.by_source {
+        let _ = writeln!(
+            o,
+            "{:<14} {:<14} {:>8} {:>6} {:>7.1}%",
+            s.name(),
+            f.name(),
+            t.matched,
+            t.total,
+            t.pct()
+        );
+    }
+    let _ = writeln!(
+        o,
+        "\nsuricata filters: {} of {} passed; {} not evaluable",
+        report.filters.matched,
+        report.filters.total,
+        report.filters_not_evaluable.len()
+    );
+    for n in &report.filters_not_evaluable {
+        let _ = writeln!(o, "  not evaluable: {n}");
+    }
+    if report.ambiguous > 0 {
+        let _ = writeln!(
+            o,
+            "{} expected record(s) had several TCP sessions with the same endpoints (the first with a ClientHello was used)",
+            report.ambiguous
+        );
+    }
+    if !report.skipped.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nnot compared (value has no counterpart in our output):"
+        );
+        for (reason, (n, ex)) in &report.skipped {
+            let _ = writeln!(o, "  {n:>4} × {reason}  (e.g. {ex})");
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\nknown source disagreements (excluded from totals): {}",
+        report.known.len()
+    );
+    for k in &report.known {
+        let _ = writeln!(o, "  {k}");
+    }
+    if !report.run_problems.is_empty() {
+        let _ = writeln!(o, "\nruns with problems: {}", report.run_problems.len());
+        for p in report.run_problems.iter().take(max_mismatches_shown()) {
+            let _ = writeln!(o, "  {p}");
+        }
+    }
+    // Fields with a floor first, then the report-only ones; within a group, corpus order.
+    let mut shown: Vec<&(Option<Field>, String)> = report.mismatches.iter().collect();
+    shown.sort_by_key(|(f, _)| match f {
+        Some(f) if f.floor().is_some() => (0, Some(*f)),
+        Some(f) => (1, Some(*f)),
+        None => (2, None),
+    });
+    let max = max_mismatches_shown();
+    let _ = writeln!(
+        o,
+        "\nmismatches: {} (first {} shown, fields with a floor first; TLSCOPE_CONFORMANCE_MISMATCHES=N shows more)",
+        shown.len(),
+        shown.len().min(max)
+    );
+    for (_, m) in shown.iter().take(max) {
+        let _ = writeln!(o, "  {m}");
+    }
+    o
+}
+
+/// Expected records of every entry, each with its source, split into TCP TLS and the rest.
+fn tcp_tls_records(expected: &[Value]) -> Vec<(String, Vec<(&Value, Source)>)> {
+    let mut out = Vec::new();
+    for entry in expected {
+        let Some(file) = entry.get("file").and_then(Value::as_str) else {
+            continue;
+        };
+        let recs: Vec<(&Value, Source)> = entry
+            .get("expect")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter(|r| classify(entry, r).is_ok())
+                    .map(|r| (r, Source::of(r)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !recs.is_empty() {
+            out.push((file.to_string(), recs));
+        }
+    }
+    out
+}
+
+fn load_expected(corpus: &Path) -> Option<Vec<Value>> {
+    let p = corpus.join("expected.json");
+    let Ok(text) = std::fs::read_to_string(&p) else {
+        println!(
+            "corpus not found at {} (no expected.json); skipping",
+            p.display()
+        );
+        return None;
+    };
+    let v: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", p.display()));
+    Some(
+        v.as_array()
+            .unwrap_or_else(|| panic!("{} is not a JSON array", p.display()))
+            .clone(),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn conformance_tcp_tls() {
+    let Some(corpus) = corpus_dir() else { return };
+    let Some(expected) = load_expected(&corpus) else {
+        return;
+    };
+    for (file, field, _) in KNOWN_SOURCE_DISAGREEMENTS {
+        assert!(
+            Field::ALL.iter().any(|f| f.name() == *field),
+            "KNOWN_SOURCE_DISAGREEMENTS: unknown field {field:?}"
+        );
+        assert!(
+            expected
+                .iter()
+                .any(|e| e.get("file").and_then(Value::as_str) == Some(*file)),
+            "KNOWN_SOURCE_DISAGREEMENTS: {file:?} is not in expected.json"
+        );
+    }
+    let work = tcp_tls_records(&expected);
+    let start = Instant::now();
+    let runs = par_map(&work, WORKERS, |(file, _)| run_json(&corpus, file));
+    let elapsed = start.elapsed();
+
+    let mut report = Report::default();
+    for ((file, recs), run) in work.iter().zip(&runs) {
+        compare_file(&mut report, file, recs, run);
+    }
+    let text = render(&report, work.len(), elapsed);
+    println!("{text}");
+
+    let mut failures = Vec::new();
+    for (f, floor) in FLOORS {
+        let t = report.by_field.get(f).copied().unwrap_or_default();
+        if t.total == 0 {
+            failures.push(format!(
+                "{}: no expected values at all (classification broken?)",
+                f.name()
+            ));
+        } else if t.pct() < *floor {
+            failures.push(format!(
+                "{}: {}/{} = {:.1}% < floor {floor:.1}%",
+                f.name(),
+                t.matched,
+                t.total,
+                t.pct()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "conformance below floors:\n  {}\n(see the report above)",
+        failures.join("\n  ")
+    );
+}
+
+#[test]
+fn corpus_sweep_no_panic() {
+    let Some(corpus) = corpus_dir() else { return };
+    let files = list_captures(&corpus);
+    assert!(
+        !files.is_empty(),
+        "no capture files found under {}",
+        corpus.display()
+    );
+    let timeout = run_timeout();
+    let start = Instant::now();
+
+    let results = par_map(&files, WORKERS, |file| {
+        let mut failures = Vec::new();
+        let t0 = Instant::now();
+        let input = match prepare_input(&corpus.join(file)) {
+            Ok(i) => i,
+            Err(e) => return (vec![format!("{file}: {e}")], t0.elapsed()),
+        };
+        let not_capture = NOT_CAPTURES.contains(&file.as_str());
+        for json in [false, true] {
+            let mode = if json { "read --json" } else { "read" };
+            let mut args = vec![std::ffi::OsStr::new("read"), input.path.as_os_str()];
+            if json {
+                args.push(std::ffi::OsStr::new("--json"));
+            }
+            let out = run_tlscope(&args, timeout);
+            if let Some(msg) = sweep_check(&out, json, not_capture) {
+                failures.push(format!("{file} [{mode}]: {msg}"));
+            }
+        }
+        (failures, t0.elapsed())
+    });
+
+    let elapsed = start.elapsed();
+    let mut all = Vec::new();
+    let mut slowest: Vec<(&String, Duration)> = Vec::new();
+    for (file, (failures, took)) in files.iter().zip(&results) {
+        all.extend(failures.iter().cloned());
+        slowest.push((file, *took));
+    }
+    slowest.sort_by_key(|(_, took)| std::cmp::Reverse(*took));
+    println!(
+        "\n=== tlscope corpus sweep: {} capture files × 2 modes in {elapsed:.1?} ===",
+        files.len()
+    );
+    println!("slowest files (both modes):");
+    for (f, d) in slowest.iter().take(5) {
+        println!("  {d:>10.2?}  {f}");
+    }
+    println!("failures: {}", all.len());
+    for f in &all {
+        println!("  {f}");
+    }
+    assert!(
+        all.is_empty(),
+        "{} sweep failure(s):\n  {}",
+        all.len(),
+        all.join("\n  ")
+    );
+}
+
+/// `None` when the run is acceptable; otherwise what is wrong with it.
+fn sweep_check(out: &RunOutput, json: bool, not_capture: bool) -> Option<String> {
+    let stderr = out.stderr_text();
+    if stderr.contains("panicked at") {
+        return Some(format!(
+            "panicked ({}): {}",
+            out.describe_status(),
+            excerpt(&stderr, 300)
+        ));
+    }
+    let code = out.status.and_then(|s| s.code());
+    match code {
+        Some(0) => {}
+        Some(2) if not_capture => {
+            let lines = stderr.lines().filter(|l| !l.trim().is_empty()).count();
+            return if lines == 1 {
+                None
+            } else {
+                Some(format!(
+                    "exit 2 with {lines} stderr lines (want exactly one): {}",
+                    excerpt(&stderr, 300)
+                ))
+            };
+        }
+        _ => {
+            return Some(format!(
+                "{}; stderr: {}",
+                out.describe_status(),
+                excerpt(&stderr, 300)
+            ));
+        }
+    }
+    if !json {
+        return None;
+    }
+    let (records, errors) = parse_json_lines(&out.stdout);
+    if !errors.is_empty() {
+        return Some(format!(
+            "{} bad JSON line(s); first: {}",
+            errors.len(),
+            errors[0]
+        ));
+    }
+    match records.last() {
+        None => Some("no JSON output (expected at least the final \"stats\" record)".into()),
+        Some(last) if last.get("type").and_then(Value::as_str) != Some("stats") => Some(format!(
+            "last line is not a \"stats\" record: {}",
+            excerpt(&last.to_string(), 160)
+        )),
+        Some(_) => None,
+    }
+}
+
+/// Checks the helpers and prints what the harness will compare; needs no binary output.
+#[test]
+fn harness_self_check() {
+    assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
+    assert_eq!(md5_hex(b"abc"), "900150983cd24fb0d6963f7d28e17f72");
+    assert_eq!(
+        md5_hex(b"The quick brown fox jumps over the lazy dog"),
+        "9e107d9d372bb6826bd81d3542a419d6"
+    );
+    let a = Endpoint::parse("[2607:f8b0:400a:0800:0000:0000:0000:200e]:443").unwrap();
+    let b = Endpoint::parse("[2607:f8b0:400a:800::200e]:443").unwrap();
+    assert_eq!(a, b);
+    assert_eq!(Endpoint::parse("192.168.56.1").unwrap().port, None);
+    assert!(
+        Endpoint::parse("10.0.0.1:443")
+            .unwrap()
+            .matches(&Endpoint::parse("10.0.0.1").unwrap())
+    );
+    assert!(matches!(
+        version_want("TLS 1.3 draft-28"),
+        Ok(Want::Tls13Family(_))
+    ));
+    assert!(matches!(
+        version_want("TLSv13-draft16"),
+        Ok(Want::Tls13Family(_))
+    ));
+    assert!(matches!(
+        version_want("TLSv1.3 (Fizz)"),
+        Ok(Want::Tls13Family(_))
+    ));
+    assert!(matches!(version_want("TLSv1"), Ok(Want::Str(ref s)) if s == "TLSv1.0"));
+    assert!(matches!(version_want("UNDETERMINED"), Ok(Want::Null)));
+    assert!(version_want("unknown-32257").is_err());
+
+    let Some(corpus) = corpus_dir() else { return };
+    let Some(expected) = load_expected(&corpus) else {
+        return;
+    };
+    // Suricata states some JA3 hashes twice (string and hash): they must agree with our MD5.
+    for e in &expected {
+        for r in e
+            .get("expect")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(m) = r.get("match") else { continue };
+            if let (Some(s), Some(h)) = (
+                m.get("tls.ja3.string").and_then(Value::as_str),
+                m.get("tls.ja3.hash").and_then(Value::as_str),
+            ) {
+                assert_eq!(
+                    md5_hex(s.as_bytes()),
+                    h,
+                    "ja3 string/hash pair in {}",
+                    e["file"]
+                );
+            }
+        }
+    }
+    let work = tcp_tls_records(&expected);
+    type Counts<'a> = (usize, BTreeSet<&'a str>, BTreeMap<Field, usize>);
+    let mut per_source: BTreeMap<Source, Counts> = BTreeMap::new();
+    for (file, recs) in &work {
+        for &(rec, src) in recs {
+            let e = per_source.entry(src).or_default();
+            e.0 += 1;
+            e.1.insert(file.as_str());
+            let fields: Vec<Field> = if src == Source::Suricata {
+                build_filter(rec).map(|f| f.fields()).unwrap_or_default()
+            } else {
+                record_wants(src, rec).into_iter().map(|(f, _)| f).collect()
+            };
+            for f in fields {
+                *e.2.entry(f).or_default() += 1;
+            }
+        }
+    }
+    println!(
+        "\nTCP TLS expected records per source ({} files):",
+        work.len()
+    );
+    for (s, (n, files, fields)) in &per_source {
+        let fl: Vec<String> = fields
+            .iter()
+            .map(|(f, c)| format!("{}={c}", f.name()))
+            .collect();
+        println!(
+            "  {:<13} records={n:<4} files={:<3} {}",
+            s.name(),
+            files.len(),
+            fl.join(" ")
+        );
+    }
+    for s in [
+        Source::FoxioRust,
+        Source::FoxioPython,
+        Source::ZeekSsl,
+        Source::Suricata,
+        Source::Ndpi,
+    ] {
+        assert!(
+            per_source.contains_key(&s),
+            "no TCP TLS records classified for {}",
+            s.name()
+        );
+    }
+    assert!(!per_source.contains_key(&Source::FoxioWireshark));
+}
