@@ -14,8 +14,9 @@ use crate::tls::TlsDirection;
 use crate::tls::stream::starts_with_client_hello;
 
 /// TLS 1.3 encrypted alerts are 2 bytes + content type + AEAD tag: 19 bytes with 16-byte tags
-/// (a little more with padding). Records this small after the ServerHello are read as alerts.
-pub const MAX_ENCRYPTED_ALERT_LEN: u16 = 24;
+/// (11 with CCM_8). A record this small cannot carry more than two bytes of data, so records
+/// up to this length after the ServerHello are read as alerts (bytes).
+pub const MAX_ENCRYPTED_ALERT_LEN: u16 = 19;
 
 /// Payload segments of a non-443 flow examined for a ClientHello before it is ignored
 /// (segments). Covers SOCKS, HTTP CONNECT and RDP preludes in a few round trips.

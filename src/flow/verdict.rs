@@ -276,10 +276,32 @@ fn outcome(
     }
     let reset = cs.rst.is_some() || ss.rst.is_some();
     if v.sh.is_some() || v.hrr {
+        // TLS 1.3: the client's first encrypted record is its Finished unless alert-sized.
+        let client_finished = v.version().is_some_and(is_tls13)
+            && v.c.app_records > 0
+            && v.c.app_lens[0] > MAX_ENCRYPTED_ALERT_LEN;
         let client_encrypted_alert = v.c.encrypted_alerts > 0
-            || (v.c.app_records == 1 && v.c.app_lens[0] <= MAX_ENCRYPTED_ALERT_LEN);
-        if client_encrypted_alert {
+            || (!client_finished && v.c.app_records > 0)
+            || (client_finished
+                && v.c.app_lens[1..(v.c.app_records as usize).min(4)]
+                    .iter()
+                    .any(|&l| l <= MAX_ENCRYPTED_ALERT_LEN));
+        if client_encrypted_alert && !client_finished {
             problems.push("encrypted_alert");
+        }
+        let client_closed_first = match (cs.rst.or(cs.fin), ss.rst.or(ss.fin)) {
+            (Some(c), Some(s)) => c <= s,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        if client_finished && client_closed_first {
+            problems.push("no_application_data");
+            return (
+                "client_aborted",
+                "the handshake completed, then the client closed without sending application data \
+                 (a probe or health check?)"
+                    .into(),
+            );
         }
         if reset {
             let who = who_reset();
@@ -300,7 +322,7 @@ fn outcome(
                 format!("reset by the {who} after the ServerHello, before the handshake completed"),
             );
         }
-        if cs.fin.is_some() && ss.fin.is_none_or(|sf| cs.fin.is_some_and(|cf| cf <= sf)) {
+        if cs.fin.is_some() && client_closed_first {
             let why = if client_encrypted_alert {
                 "the client sent an (encrypted) alert and closed: usually a rejected certificate"
             } else {
