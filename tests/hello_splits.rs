@@ -15,10 +15,11 @@ fn real_client_hello_record() -> Vec<u8> {
     let mut stats = CaptureStats::default();
     let mut segs: Vec<(u32, Vec<u8>)> = Vec::new();
     read_file(path, &mut stats, |p| {
-        if let Ok(d) = decode(p.linktype, p.data) {
-            if d.dport == 443 && !d.payload.is_empty() {
-                segs.push((d.tcp.seq, d.payload.to_vec()));
-            }
+        if let Ok(d) = decode(p.linktype, p.data)
+            && d.dport == 443
+            && !d.payload.is_empty()
+        {
+            segs.push((d.tcp.seq, d.payload.to_vec()));
         }
         true
     })
