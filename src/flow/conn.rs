@@ -6,12 +6,12 @@
 //! the verdict needs, its reassembler and parser are released and only counters remain.
 
 use crate::decode::tcp_flags::{ACK, FIN, RST, SYN};
-use crate::flow::reassembly::Reassembler;
+use crate::flow::reassembly::{ReasmCounters, Reassembler};
 use crate::flow::verdict::tls13_data_after_finished;
 use crate::flow::{Endpoint, FlowKey, Segment, TLS_PORT};
 use crate::time::Timestamp;
-use crate::tls::TlsDirection;
 use crate::tls::stream::starts_with_client_hello;
+use crate::tls::{Observed, TlsDirection};
 
 /// TLS 1.3 encrypted alerts are 2 bytes + content type + AEAD tag: 19 bytes with 16-byte tags
 /// (11 with CCM_8). A record this small cannot carry more than two bytes of data, so records
@@ -63,14 +63,25 @@ pub struct Side {
     pub acked_unseen_data: bool,
     /// Highest ACK value sent (for one-sided capture detection).
     last_ack: Option<u32>,
-    pub reasm: Reassembler,
-    pub tls: TlsDirection,
+    /// Reassembly and TLS parsing, allocated with the side's first payload: a flow that never
+    /// carries data (a SYN scan) costs only the TCP facts above.
+    hs: Option<Box<Handshake>>,
     /// A payload was cut by the snaplen during the handshake.
     pub truncated_payloads: u32,
 }
 
+/// A direction's handshake machinery. Its buffers are released once the direction is done;
+/// the observations stay for the verdict.
+#[derive(Debug)]
+pub struct Handshake {
+    pub reasm: Reassembler,
+    pub tls: TlsDirection,
+}
+
+static NO_OBSERVATIONS: Observed = Observed::EMPTY;
+
 impl Side {
-    fn new(budget: usize) -> Side {
+    fn new() -> Side {
         Side {
             packets: 0,
             payload_segments: 0,
@@ -90,16 +101,49 @@ impl Side {
             syn_ttl: None,
             acked_unseen_data: false,
             last_ack: None,
-            reasm: Reassembler::new(budget),
-            tls: TlsDirection::new(),
+            hs: None,
             truncated_payloads: 0,
         }
+    }
+
+    /// What this direction's TLS showed (empty when it never carried data).
+    pub fn obs(&self) -> &Observed {
+        self.hs.as_ref().map_or(&NO_OBSERVATIONS, |h| &h.tls.obs)
+    }
+
+    /// This direction's reassembly counters.
+    pub fn counters(&self) -> ReasmCounters {
+        self.hs
+            .as_ref()
+            .map(|h| h.reasm.counters)
+            .unwrap_or_default()
+    }
+
+    /// The handshake machinery, created on first use with the stream starting after the ISN.
+    fn hs_mut(&mut self, budget: usize) -> &mut Handshake {
+        let isn = self.isn;
+        self.hs.get_or_insert_with(|| {
+            let mut reasm = Reassembler::new(budget);
+            if let Some(isn) = isn {
+                reasm.set_base(isn.wrapping_add(1));
+            }
+            Box::new(Handshake {
+                reasm,
+                tls: TlsDirection::new(),
+            })
+        })
     }
 
     /// The direction has shown all the verdict needs: stop buffering.
     fn handshake_done(&self) -> bool {
         // Enough to tell data from a lone Finished or an alert (see the verdict).
-        self.tls.is_stopped() || tls13_data_after_finished(&self.tls.obs)
+        self.hs
+            .as_ref()
+            .is_none_or(|h| h.tls.is_stopped() || tls13_data_after_finished(&h.tls.obs))
+    }
+
+    fn released(&self) -> bool {
+        self.hs.as_ref().is_some_and(|h| h.reasm.is_released())
     }
 }
 
@@ -124,6 +168,8 @@ pub struct Connection {
     pub candidate_payloads: u32,
     /// TLS started after a plain-text prelude (SOCKS, CONNECT, RDP, ...).
     pub tls_after_prelude: bool,
+    /// Handshake bytes reassembled per direction.
+    budget: u32,
 }
 
 impl Connection {
@@ -137,7 +183,7 @@ impl Connection {
         Connection {
             key,
             class,
-            sides: [Side::new(budget), Side::new(budget)],
+            sides: [Side::new(), Side::new()],
             first_sender,
             first_ts: ts,
             last_ts: ts,
@@ -147,6 +193,7 @@ impl Connection {
             evicted: false,
             candidate_payloads: 0,
             tls_after_prelude: false,
+            budget: budget.min(u32::MAX as usize) as u32,
         }
     }
 
@@ -170,12 +217,12 @@ impl Connection {
             }
         }
         for i in 0..2 {
-            if !s[i].tls.obs.client_hellos.is_empty() && s[1 - i].tls.obs.client_hellos.is_empty() {
+            if !s[i].obs().client_hellos.is_empty() && s[1 - i].obs().client_hellos.is_empty() {
                 return i;
             }
         }
         for i in 0..2 {
-            if s[i].tls.obs.server_hello.is_some() && s[1 - i].tls.obs.server_hello.is_none() {
+            if s[i].obs().server_hello.is_some() && s[1 - i].obs().server_hello.is_none() {
                 return 1 - i;
             }
         }
@@ -205,11 +252,13 @@ impl Connection {
                 } else {
                     seg.tcp.seq
                 };
+                // Start both TLS streams afresh: this side's at this segment, the peer's at
+                // its next data.
                 for s in &mut self.sides {
-                    s.reasm = Reassembler::new(budget);
-                    s.tls = TlsDirection::new();
+                    s.hs = None;
+                    s.isn = None;
                 }
-                self.sides[side].reasm.set_base(seq);
+                self.sides[side].hs_mut(budget).reasm.set_base(seq);
                 self.tls_after_prelude = true;
             }
         } else {
@@ -257,7 +306,9 @@ impl Connection {
                 if !s.isn_candidates.contains(&seg.tcp.seq) && s.isn_candidates.len() < 4 {
                     s.isn_candidates.push(seg.tcp.seq);
                 }
-                s.reasm.set_base(seg.tcp.seq.wrapping_add(1));
+                if let Some(h) = s.hs.as_mut() {
+                    h.reasm.set_base(seg.tcp.seq.wrapping_add(1));
+                }
                 if s.high_seq.is_none() || s.bytes == 0 {
                     s.high_seq = Some(seg.tcp.seq.wrapping_add(1));
                 }
@@ -307,10 +358,10 @@ impl Connection {
         }
         self.sides[side].last_ack = Some(ack);
         // A hole in the peer's stream that the receiver acknowledged will never be filled.
-        let p = &mut self.sides[peer];
-        let tls = &mut p.tls;
-        p.reasm
-            .acked(ack, &mut |bytes, off, ts| tls.feed(bytes, off, ts));
+        if let Some(h) = self.sides[peer].hs.as_mut() {
+            let Handshake { reasm, tls } = &mut **h;
+            reasm.acked(ack, &mut |bytes, off, ts| tls.feed(bytes, off, ts));
+        }
     }
 
     fn on_payload(&mut self, seg: &Segment<'_>, side: usize) {
@@ -336,28 +387,26 @@ impl Connection {
                 }
             }
         }
-        if self.decided || s.reasm.is_released() || self.class != Class::Analysed {
+        if self.decided || s.released() || self.class != Class::Analysed {
             return;
         }
         if seg.payload_truncated {
             s.truncated_payloads += 1;
         }
+        let several_isns =
+            s.isn_candidates.len() > 1 && s.isn_candidates.contains(&seq.wrapping_sub(1));
+        let h = s.hs_mut(self.budget as usize);
         // Several SYN/ACKs with different ISNs: the first data says which one counts.
-        if s.reasm.delivered() == 0
-            && !s.reasm.has_pending()
-            && s.isn_candidates.len() > 1
-            && s.isn_candidates.contains(&seq.wrapping_sub(1))
-        {
-            s.reasm.set_base(seq);
+        if several_isns && h.reasm.delivered() == 0 && !h.reasm.has_pending() {
+            h.reasm.set_base(seq);
         }
-        let tls = &mut s.tls;
-        s.reasm
-            .insert(seq, seg.payload, seg.ts, &mut |bytes, off, ts| {
-                tls.feed(bytes, off, ts)
-            });
+        let Handshake { reasm, tls } = &mut *h;
+        reasm.insert(seq, seg.payload, seg.ts, &mut |bytes, off, ts| {
+            tls.feed(bytes, off, ts)
+        });
         // A snaplen-cut payload leaves a hole that will never be filled: give up on purpose.
-        if seg.payload_truncated && !s.tls.is_stopped() {
-            s.tls.gap();
+        if seg.payload_truncated && !tls.is_stopped() {
+            tls.gap();
         }
         self.after_tls_progress();
     }
@@ -365,38 +414,38 @@ impl Connection {
     /// Propagates TLS 1.3 to the peer and releases directions that are done.
     fn after_tls_progress(&mut self) {
         for i in 0..2 {
-            let o = &self.sides[i].tls.obs;
+            let o = self.sides[i].obs();
             // A HelloRetryRequest exists only in TLS 1.3.
-            if o.hello_retry.is_some()
+            let tls13 = o.hello_retry.is_some()
                 || o.server_hello.as_ref().is_some_and(|(sh, _)| {
                     let v = sh.version();
                     v == 0x0304 || v & 0xff00 == 0x7f00 || v & 0xff00 == 0xfb00
-                })
-            {
-                self.sides[1 - i].tls.set_tls13();
+                });
+            if tls13 && let Some(h) = self.sides[1 - i].hs.as_mut() {
+                h.tls.set_tls13();
             }
         }
         let mut all = true;
         for s in &mut self.sides {
-            if s.handshake_done() {
-                if !s.reasm.is_released() {
-                    s.reasm.release();
-                    s.tls.stop();
-                }
-            } else {
-                all = false;
-            }
-        }
-        // Over budget: nothing more can come through the reassembler.
-        for s in &mut self.sides {
-            if s.reasm.counters.over_budget > 0 && !s.tls.is_stopped() && !s.reasm.has_pending() {
-                s.tls.obs.abandoned = true;
-                s.tls
+            let done = s.handshake_done();
+            let Some(h) = s.hs.as_mut() else { continue };
+            // Over budget with nothing pending: nothing more can come through.
+            let over_budget =
+                h.reasm.counters.over_budget > 0 && !h.tls.is_stopped() && !h.reasm.has_pending();
+            if over_budget {
+                h.tls.obs.abandoned = true;
+                h.tls
                     .obs
                     .abandon_reason
                     .get_or_insert("handshake_budget_exceeded");
-                s.tls.stop();
-                s.reasm.release();
+            }
+            if done || over_budget {
+                if !h.reasm.is_released() {
+                    h.reasm.release();
+                    h.tls.stop();
+                }
+            } else {
+                all = false;
             }
         }
         if all {
@@ -407,12 +456,12 @@ impl Connection {
     /// End of the flow: give up on remaining holes so that data behind them is parsed.
     pub fn flush(&mut self) {
         for s in &mut self.sides {
-            if s.reasm.is_released() {
-                continue;
+            if let Some(h) = s.hs.as_mut()
+                && !h.reasm.is_released()
+            {
+                let Handshake { reasm, tls } = &mut **h;
+                reasm.skip_hole(&mut |bytes, off, ts| tls.feed(bytes, off, ts));
             }
-            let tls = &mut s.tls;
-            s.reasm
-                .skip_hole(&mut |bytes, off, ts| tls.feed(bytes, off, ts));
         }
     }
 
@@ -420,7 +469,19 @@ impl Connection {
     pub fn buffered(&self) -> usize {
         self.sides
             .iter()
-            .map(|s| s.reasm.buffered() + s.tls.buffered())
+            .filter_map(|s| s.hs.as_ref())
+            .map(|h| h.reasm.buffered() + h.tls.buffered())
             .sum()
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    /// A flow that never carries data (a SYN scan) must stay small: the handshake machinery
+    /// is allocated only with the first payload.
+    #[test]
+    fn a_connection_without_payload_is_small() {
+        let size = std::mem::size_of::<super::Connection>();
+        assert!(size <= 640, "Connection is {size} bytes");
     }
 }

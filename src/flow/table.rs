@@ -264,14 +264,14 @@ impl FlowTable {
         conn.flush();
         let c = &mut self.counters;
         for s in &conn.sides {
-            let r = &s.reasm.counters;
+            let r = &s.counters();
             c.out_of_order_segments += r.out_of_order;
             c.retransmitted_segments += r.retransmitted;
             c.overlap_conflicts += r.overlap_conflicts;
             c.capture_gap_bytes += r.gaps;
             c.pending_segment_overflow += r.pending_overflow;
             c.snaplen_truncated_payloads += s.truncated_payloads as u64;
-            let o = &s.tls.obs;
+            let o = s.obs();
             c.not_tls_streams += o.not_tls as u64;
             c.malformed_tls_streams += matches!(
                 o.abandon_reason,

@@ -70,8 +70,8 @@ impl<'a> View<'a> {
     fn new(conn: &'a Connection) -> View<'a> {
         let client = conn.client_side();
         let server = 1 - client;
-        let c = &conn.sides[client].tls.obs;
-        let s = &conn.sides[server].tls.obs;
+        let c = conn.sides[client].obs();
+        let s = conn.sides[server].obs();
         let first_ch = c.client_hellos.first();
         let alert = match (c.alert, s.alert) {
             (Some(a), Some(b)) => Some(if a.ts <= b.ts {
@@ -401,17 +401,17 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
     }
     if let (Some((_, meta)), Some(first)) = (
         v.c.client_hellos.first(),
-        cs.reasm.counters.first_retransmitted_offset,
+        cs.counters().first_retransmitted_offset,
     ) && first < meta.len as u64 + 5
     {
         problems.push("client_hello_retransmitted");
     }
-    if cs.reasm.counters.overlap_conflicts + ss.reasm.counters.overlap_conflicts > 0 {
+    if cs.counters().overlap_conflicts + ss.counters().overlap_conflicts > 0 {
         problems.push("overlap_conflict");
     }
-    if (cs.reasm.counters.gaps + ss.reasm.counters.gaps > 0
-        || cs.tls.obs.abandon_reason == Some("gap")
-        || ss.tls.obs.abandon_reason == Some("gap"))
+    if (cs.counters().gaps + ss.counters().gaps > 0
+        || cs.obs().abandon_reason == Some("gap")
+        || ss.obs().abandon_reason == Some("gap"))
         && !problems.contains(&"capture_gap")
     {
         problems.push("capture_gap");

@@ -96,6 +96,32 @@ pub struct Observed {
 }
 
 impl Observed {
+    /// Nothing observed (a direction that never carried data).
+    pub const EMPTY: Observed = Observed {
+        first_content_type: None,
+        client_hellos: Vec::new(),
+        server_hello: None,
+        hello_retry: None,
+        handshake_types: 0,
+        certificate: None,
+        ske_named_group: None,
+        ccs: None,
+        alert: None,
+        encrypted_alerts: 0,
+        encrypted_handshake_records: 0,
+        first_encrypted_handshake: None,
+        app_records: 0,
+        first_app: None,
+        app_lens: [0; 4],
+        heartbeats: 0,
+        not_tls: false,
+        abandoned: false,
+        abandon_reason: None,
+        hello_errors: 0,
+        oversized_messages: 0,
+        malformed_extensions: 0,
+    };
+
     pub fn saw(&self, handshake_type: u8) -> bool {
         handshake_type < 32 && self.handshake_types & (1 << handshake_type) != 0
     }
