@@ -544,6 +544,22 @@ mod tests {
     }
 
     #[test]
+    fn one_sided_capture_gets_no_verdict() {
+        // Only the client's direction: its ACKs advance over server data never captured.
+        let mut w = Wire::new(FlowConfig::default(), 40020, 443);
+        let ch = client_hello_record();
+        w.send(true, 0, SYN, 1, 0, &[]);
+        w.send(true, 20, ACK, 2, 101, &[]);
+        w.send(true, 21, ACK | PSH, 2, 101, &ch);
+        w.send(true, 60, ACK, 2 + ch.len() as u32, 3000, &[]);
+        w.send(true, 61, FIN | ACK, 2 + ch.len() as u32, 3000, &[]);
+        let (recs, _) = w.finish();
+        assert_eq!(recs[0].outcome, "incomplete");
+        assert_eq!(recs[0].problems, vec!["one_sided_capture"]);
+        assert_eq!(recs[0].sni.as_deref(), Some("www.example.test"));
+    }
+
+    #[test]
     fn other_ports_need_a_client_hello() {
         let mut w = Wire::new(FlowConfig::default(), 40010, 8080);
         w.send(true, 0, SYN, 1, 0, &[]);

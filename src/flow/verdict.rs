@@ -168,6 +168,21 @@ fn alert_record(view: &View<'_>) -> Option<AlertRecord> {
     })
 }
 
+/// Which side alone the capture shows, when the other side demonstrably sent packets the
+/// capture does not have: its peer acknowledged data never seen, or the client sent TLS data
+/// although not even a SYN/ACK was captured.
+fn one_sided(v: &View<'_>) -> Option<&'static str> {
+    let cs = &v.conn.sides[v.client];
+    let ss = &v.conn.sides[v.server];
+    if ss.packets == 0 && cs.packets > 0 && (cs.acked_unseen_data || v.ch.is_some()) {
+        return Some("client");
+    }
+    if cs.packets == 0 && ss.packets > 0 && (ss.acked_unseen_data || v.sh.is_some()) {
+        return Some("server");
+    }
+    None
+}
+
 /// The outcome and its one-line explanation.
 fn outcome(
     v: &View<'_>,
@@ -393,7 +408,19 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
     let cs = &conn.sides[v.client];
     let ss = &conn.sides[v.server];
     let mut problems: Vec<&'static str> = Vec::new();
-    let (outcome, detail) = outcome(&v, end, now, &mut problems);
+    let (outcome, detail) = match one_sided(&v) {
+        Some(which) => {
+            problems.push("one_sided_capture");
+            (
+                "incomplete",
+                format!(
+                    "only the {which}'s packets are in the capture (asymmetric routing or a \
+                     one-way tap): no verdict from half the evidence"
+                ),
+            )
+        }
+        None => outcome(&v, end, now, &mut problems),
+    };
 
     // Evidence-level problems.
     if cs.syns > 1 {
@@ -418,14 +445,6 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
     }
     if cs.truncated_payloads + ss.truncated_payloads > 0 {
         problems.push("snaplen_truncated");
-    }
-    let one_sided = (cs.packets == 0 && ss.acked_unseen_data)
-        || (ss.packets == 0 && (cs.acked_unseen_data || v.ch.is_some()));
-    if one_sided
-        && outcome != "no_syn_ack"
-        && !(ss.packets == 0 && cs.syn.is_some() && v.ch.is_none())
-    {
-        problems.push("one_sided_capture");
     }
     if outcome != "midstream" && cs.syn.is_none() && ss.synack.is_none() && v.ch.is_some() {
         problems.push("no_tcp_handshake_seen");
