@@ -135,11 +135,29 @@ impl Side {
     }
 
     /// The direction has shown all the verdict needs: stop buffering.
+    ///
+    /// - TLS ≤ 1.2: its Finished (an encrypted handshake record after its ChangeCipherSpec)
+    ///   went by, and for the client its first application data; everything after is
+    ///   encrypted.
+    /// - TLS 1.3 server: its ServerHello and its encrypted flight went by.
+    /// - Otherwise: a record after the first encrypted one that is too big to be an alert (data
+    ///   after the client's Finished; see the verdict).
     fn handshake_done(&self) -> bool {
-        // Enough to tell data from a lone Finished or an alert (see the verdict).
-        self.hs
-            .as_ref()
-            .is_none_or(|h| h.tls.is_stopped() || tls13_data_after_finished(&h.tls.obs))
+        self.hs.as_ref().is_none_or(|h| {
+            let o = &h.tls.obs;
+            // The client also waits for its first application data (`handshake_ms`).
+            let is_client = !o.client_hellos.is_empty();
+            let finished_tls12 = !h.tls.is_tls13()
+                && o.ccs.is_some()
+                && o.encrypted_handshake_records > 0
+                && (!is_client || o.app_records > 0);
+            let tls13_server_flight =
+                o.server_hello.is_some() && h.tls.is_tls13() && o.app_records > 0;
+            h.tls.is_stopped()
+                || finished_tls12
+                || tls13_server_flight
+                || tls13_data_after_finished(o)
+        })
     }
 
     fn released(&self) -> bool {

@@ -223,6 +223,11 @@ impl TlsDirection {
         self.encrypted = false;
     }
 
+    /// TLS 1.3 was negotiated (seen in this direction's hello, or told by the peer's).
+    pub fn is_tls13(&self) -> bool {
+        self.tls13
+    }
+
     pub fn is_stopped(&self) -> bool {
         self.state == State::Stopped
     }
@@ -408,6 +413,10 @@ impl TlsDirection {
         if self.state != State::Stopped {
             self.buf.drain(..start);
             self.offset += start as u64;
+            // Do not keep a record-sized buffer around between records.
+            if self.buf.is_empty() && self.buf.capacity() > 4096 {
+                self.buf = Vec::new();
+            }
         }
     }
 
