@@ -3,7 +3,8 @@
 //! comes with a one-line `detail` a person can act on and named `problems`.
 
 use crate::flow::conn::{Connection, MAX_ENCRYPTED_ALERT_LEN};
-use crate::output::record::{AlertRecord, CertRecord, SessionRecord};
+use crate::flow::describe;
+use crate::output::record::{AlertRecord, SessionRecord};
 use crate::time::Timestamp;
 use crate::tls::fingerprint;
 use crate::tls::hello::ext;
@@ -151,12 +152,13 @@ impl<'a> View<'a> {
 }
 
 fn alert_record(view: &View<'_>) -> Option<AlertRecord> {
-    view.alert.map(|(side, a)| AlertRecord {
-        from: if side == view.client {
-            "client"
-        } else {
-            "server"
-        },
+    view.alert
+        .map(|(side, a)| alert_to_record(side == view.client, &a))
+}
+
+fn alert_to_record(from_client: bool, a: &Alert) -> AlertRecord {
+    AlertRecord {
+        from: if from_client { "client" } else { "server" },
         level: match a.level {
             1 => "warning",
             2 => "fatal",
@@ -165,7 +167,7 @@ fn alert_record(view: &View<'_>) -> Option<AlertRecord> {
         description: names::alert_name(a.description)
             .map(str::to_string)
             .unwrap_or_else(|| format!("unknown({})", a.description)),
-    })
+    }
 }
 
 /// Which side alone the capture shows, when the other side demonstrably sent packets the
@@ -478,34 +480,35 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
     if conn.evicted {
         problems.push("evicted");
     }
-    let cert = v.s.certificate.as_deref().map(|c| {
-        let capture_secs = conn.first_ts.nanos().div_euclid(1_000_000_000);
-        if capture_secs > c.not_after {
-            problems.push("cert_expired");
+    let capture_secs = conn.first_ts.nanos().div_euclid(1_000_000_000);
+    let sni = v.ch.and_then(|ch| ch.sni.as_deref());
+    let cert =
+        v.s.certificate
+            .as_deref()
+            .map(|c| describe::cert_record(c, sni, capture_secs, &mut problems));
+    // A client certificate is judged for validity and key strength, not against the SNI.
+    let client_cert = v.c.certificate.as_deref().map(|c| {
+        let mut client_problems = Vec::new();
+        let rec = describe::cert_record(c, None, capture_secs, &mut client_problems);
+        for p in client_problems {
+            let named = match p {
+                "cert_expired" => "client_cert_expired",
+                "cert_not_yet_valid" => "client_cert_not_yet_valid",
+                "weak_key" => "client_cert_weak_key",
+                _ => continue,
+            };
+            problems.push(named);
         }
-        if capture_secs < c.not_before {
-            problems.push("cert_not_yet_valid");
-        }
-        if c.self_signed {
-            problems.push("self_signed");
-        }
-        let sni_match =
-            v.ch.and_then(|ch| ch.sni.as_deref())
-                .map(|sni| c.matches(sni));
-        if sni_match == Some(false) {
-            problems.push("sni_cert_mismatch");
-        }
-        CertRecord {
-            subject: c.subject.clone(),
-            issuer: c.issuer.clone(),
-            san: c.san.clone(),
-            not_before: Timestamp::from_secs_nanos(c.not_before, 0).rfc3339_secs(),
-            not_after: Timestamp::from_secs_nanos(c.not_after, 0).rfc3339_secs(),
-            chain_len: c.chain_len,
-            self_signed: c.self_signed,
-            sni_match,
-        }
+        rec
     });
+    let mut alerts: Vec<(Timestamp, AlertRecord)> = Vec::new();
+    for (side, o) in [(v.client, v.c), (v.server, v.s)] {
+        for a in &o.alerts {
+            alerts.push((a.ts, alert_to_record(side == v.client, a)));
+        }
+    }
+    alerts.sort_by_key(|(t, _)| *t);
+    let offered = v.ch.map(describe::offered).unwrap_or_default();
 
     let ch = v.ch;
     let sh = v.sh;
@@ -561,6 +564,9 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
         None
     };
     let ch_meta = v.c.client_hellos.first().map(|(_, m)| *m);
+    let pq_negotiated = sh.is_some_and(|s| {
+        is_tls13(s.version()) && s.key_share_group.is_some_and(names::is_post_quantum_group)
+    });
     // Fingerprints from the finished summaries: the first ClientHello, the final ServerHello.
     let ja3 = ch.map(fingerprint::ja3);
     let ja4 = ch.map(|c| fingerprint::ja4(c, c.alpn_first_raw.as_deref(), false));
@@ -593,6 +599,18 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
         ech: ch.is_some_and(|c| c.ech || c.extensions.contains(&ext::ENCRYPTED_CLIENT_HELLO)),
         alert: alert_record(&v),
         cert,
+        client_cert,
+        alerts: alerts.into_iter().map(|(_, a)| a).collect(),
+        ciphers_offered: offered.ciphers,
+        extensions_offered: offered.extensions,
+        groups_offered: offered.groups,
+        key_shares_offered: offered.key_shares,
+        sig_algs_offered: offered.sig_algs,
+        psk_modes: offered.psk_modes,
+        compression_offered: offered.compression,
+        extensions_server: sh.map(describe::server_extensions).unwrap_or_default(),
+        pq_offered: offered.pq,
+        pq_negotiated,
         tcp_rtt_ms,
         server_hello_ms,
         handshake_ms,

@@ -10,7 +10,23 @@ pub struct AlertRecord {
     pub description: String,
 }
 
-/// The server's leaf certificate (TLS ≤ 1.2, where it travels in plaintext).
+/// One certificate of a chain, as sent.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ChainCertRecord {
+    pub subject: String,
+    pub issuer: String,
+    pub not_before: String,
+    pub not_after: String,
+    pub key_type: String,
+    pub key_bits: Option<u32>,
+    pub sig_alg: String,
+    /// Lowercase hex, as `openssl x509 -serial` prints it.
+    pub serial: String,
+    /// SHA-256 of the DER encoding, lowercase hex.
+    pub sha256: String,
+}
+
+/// A leaf certificate and its chain (TLS ≤ 1.2, where it travels in plaintext).
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct CertRecord {
     pub subject: String,
@@ -22,6 +38,13 @@ pub struct CertRecord {
     pub self_signed: bool,
     /// The SNI matches a SAN DNS name (or the CN when there are none); null without SNI.
     pub sni_match: Option<bool>,
+    pub key_type: String,
+    pub key_bits: Option<u32>,
+    pub sig_alg: String,
+    pub serial: String,
+    pub sha256: String,
+    /// Every certificate as sent, leaf first.
+    pub chain: Vec<ChainCertRecord>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -55,6 +78,23 @@ pub struct SessionRecord {
     pub ech: bool,
     pub alert: Option<AlertRecord>,
     pub cert: Option<CertRecord>,
+    /// The client's certificate under mutual TLS (TLS ≤ 1.2).
+    pub client_cert: Option<CertRecord>,
+    /// Every plaintext alert in order (the first is `alert`).
+    pub alerts: Vec<AlertRecord>,
+    /// Offered by the client, in wire order, IANA names (unknown as hex, GREASE marked).
+    pub ciphers_offered: Vec<String>,
+    pub extensions_offered: Vec<String>,
+    pub groups_offered: Vec<String>,
+    pub key_shares_offered: Vec<String>,
+    pub sig_algs_offered: Vec<String>,
+    pub psk_modes: Vec<String>,
+    pub compression_offered: Vec<String>,
+    /// ServerHello extensions, in wire order.
+    pub extensions_server: Vec<String>,
+    /// A post-quantum hybrid group was offered / negotiated.
+    pub pq_offered: bool,
+    pub pq_negotiated: bool,
     pub tcp_rtt_ms: Option<f64>,
     pub server_hello_ms: Option<f64>,
     pub handshake_ms: Option<f64>,

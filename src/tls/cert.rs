@@ -1,63 +1,177 @@
-//! The server's leaf certificate, as sent in plaintext by TLS ≤ 1.2: parsed once with
-//! `x509-parser` into a small owned summary (nothing borrowed from the packet survives), plus
-//! the hostname-matching rule used for `sni_match`.
+//! Certificate chains as sent in plaintext by TLS ≤ 1.2 (the server's, and a client's under
+//! mutual TLS): parsed once with `x509-parser` into small owned summaries (nothing borrowed from
+//! the packet survives), plus the hostname-matching rule used for `sni_match`. Trust (does the
+//! chain reach a public root?) is judged by the verdict.
 //!
 //! Validity is judged against the capture time by the verdict, never against today.
 
+use sha2::{Digest, Sha256};
 use x509_parser::extensions::GeneralName;
+use x509_parser::objects::{oid_registry, oid2sn};
 use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::public_key::PublicKey;
 
 /// Certificates kept from one Certificate message (count). Real chains have 2–4.
 pub const MAX_CHAIN: usize = 16;
 /// SAN entries kept from the leaf (count).
 pub const MAX_SAN: usize = 100;
 
+/// One certificate of a chain, as sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CertSummary {
+pub struct CertInfo {
     /// RFC 4514-style distinguished names, as x509-parser prints them.
     pub subject: String,
     pub issuer: String,
-    /// DNS names and IP addresses from subjectAltName, in order.
-    pub san: Vec<String>,
-    /// The subject's common name (used for matching when there is no DNS SAN).
-    pub common_name: Option<String>,
     /// Validity, seconds since the Unix epoch.
     pub not_before: i64,
     pub not_after: i64,
-    /// Certificates in the chain as sent.
-    pub chain_len: u32,
+    /// "RSA", "EC", "Ed25519", "Ed448", "DSA", or the algorithm's OID.
+    pub key_type: String,
+    /// RSA/DSA modulus bits, EC field bits; `None` when unknown.
+    pub key_bits: Option<u32>,
+    /// Signature algorithm short name, e.g. "sha256WithRSAEncryption".
+    pub sig_alg: String,
+    /// Serial number, lowercase hex without leading zero bytes (as `openssl x509 -serial`).
+    pub serial: String,
+    /// SHA-256 of the DER encoding, lowercase hex.
+    pub sha256: String,
     /// Subject equals issuer.
     pub self_signed: bool,
+    /// The issuer's DER-encoded name contents (without the outer SEQUENCE), for trust checks.
+    pub issuer_der: Vec<u8>,
+}
+
+/// The chain of one Certificate message, leaf first, with the leaf's names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertSummary {
+    /// Parsed certificates in the order sent (unparseable ones are skipped and counted).
+    pub chain: Vec<CertInfo>,
+    /// Certificates in the message, parsed or not.
+    pub chain_len: u32,
+    /// Certificates that did not parse.
+    pub unparsed: u32,
+    /// DNS names and IP addresses from the leaf's subjectAltName, in order.
+    pub san: Vec<String>,
+    /// The leaf subject's common name (used for matching when there is no DNS SAN).
+    pub common_name: Option<String>,
+}
+
+impl CertSummary {
+    pub fn leaf(&self) -> &CertInfo {
+        &self.chain[0]
+    }
+
+    /// Some element is not issued by the next one, yet the issuer is elsewhere in the chain.
+    pub fn out_of_order(&self) -> bool {
+        self.chain.windows(2).enumerate().any(|(i, w)| {
+            w[0].issuer != w[1].subject
+                && !w[0].self_signed
+                && self.chain[i + 2..].iter().any(|c| c.subject == w[0].issuer)
+        })
+    }
 }
 
 fn be24(b: &[u8]) -> usize {
     ((b[0] as usize) << 16) | ((b[1] as usize) << 8) | b[2] as usize
 }
 
-/// Parses a TLS ≤ 1.2 Certificate message body (`certificate_list<0..2^24-1>` of DER blobs)
-/// and summarises the first (leaf) certificate. `None` when the list is empty or the leaf
-/// does not parse.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// The contents of a DER SEQUENCE (strips tag and length); the input when it is not one.
+fn der_contents(raw: &[u8]) -> &[u8] {
+    if raw.len() < 2 || raw[0] != 0x30 {
+        return raw;
+    }
+    let (len, hdr) = match raw[1] {
+        n if n < 0x80 => (n as usize, 2),
+        0x81 if raw.len() > 2 => (raw[2] as usize, 3),
+        0x82 if raw.len() > 3 => (((raw[2] as usize) << 8) | raw[3] as usize, 4),
+        _ => return raw,
+    };
+    raw.get(hdr..hdr + len).unwrap_or(raw)
+}
+
+fn key_type_name(sn: &str) -> Option<&'static str> {
+    Some(match sn {
+        "rsaEncryption" => "RSA",
+        "id-ecPublicKey" => "EC",
+        "ED25519" | "Ed25519" => "Ed25519",
+        "ED448" | "Ed448" => "Ed448",
+        "dsa" | "DSA" => "DSA",
+        _ => return None,
+    })
+}
+
+fn cert_info(cert: &X509Certificate<'_>, der: &[u8]) -> CertInfo {
+    let registry = oid_registry();
+    let key_oid = &cert.public_key().algorithm.algorithm;
+    let key_sn = oid2sn(key_oid, registry).ok();
+    let key_type = key_sn
+        .and_then(key_type_name)
+        .map(str::to_string)
+        .unwrap_or_else(|| key_oid.to_id_string());
+    let key_bits = match cert.public_key().parsed() {
+        Ok(PublicKey::RSA(k)) => Some(k.key_size() as u32),
+        Ok(PublicKey::EC(k)) => Some(k.key_size() as u32),
+        Ok(PublicKey::DSA(y)) => Some((y.iter().skip_while(|b| **b == 0).count() * 8) as u32),
+        _ => match key_type.as_str() {
+            "Ed25519" => Some(256),
+            "Ed448" => Some(456),
+            _ => None,
+        },
+    };
+    let sig_oid = &cert.signature_algorithm.algorithm;
+    let sig_alg = oid2sn(sig_oid, registry)
+        .map(str::to_string)
+        .unwrap_or_else(|_| sig_oid.to_id_string());
+    let serial_bytes = cert.raw_serial();
+    let first = serial_bytes
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or(serial_bytes.len().saturating_sub(1));
+    CertInfo {
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        not_before: cert.validity().not_before.timestamp(),
+        not_after: cert.validity().not_after.timestamp(),
+        key_type,
+        key_bits,
+        sig_alg,
+        serial: hex(&serial_bytes[first.min(serial_bytes.len())..]),
+        sha256: hex(&Sha256::digest(der)),
+        self_signed: cert.subject().as_raw() == cert.issuer().as_raw(),
+        issuer_der: der_contents(cert.issuer().as_raw()).to_vec(),
+    }
+}
+
+/// Parses a TLS ≤ 1.2 Certificate message body (`certificate_list<0..2^24-1>` of DER blobs).
+/// `None` when the list is empty or the leaf does not parse.
 pub fn parse_certificate_message(body: &[u8]) -> Option<CertSummary> {
     if body.len() < 3 {
         return None;
     }
     let total = be24(body).min(body.len() - 3);
     let mut list = &body[3..3 + total];
-    let mut chain: Vec<&[u8]> = Vec::new();
-    while list.len() >= 3 && chain.len() < MAX_CHAIN {
+    let mut ders: Vec<&[u8]> = Vec::new();
+    while list.len() >= 3 && ders.len() < MAX_CHAIN {
         let len = be24(list);
         if list.len() < 3 + len {
             break;
         }
-        chain.push(&list[3..3 + len]);
+        ders.push(&list[3..3 + len]);
         list = &list[3 + len..];
     }
-    let leaf = chain.first()?;
-    let (_, cert) = X509Certificate::from_der(leaf).ok()?;
-    let subject = cert.subject().to_string();
-    let issuer = cert.issuer().to_string();
+    let (_, leaf) = X509Certificate::from_der(ders.first()?).ok()?;
     let mut san = Vec::new();
-    if let Ok(Some(ext)) = cert.subject_alternative_name() {
+    if let Ok(Some(ext)) = leaf.subject_alternative_name() {
         for name in ext.value.general_names.iter().take(MAX_SAN) {
             match name {
                 GeneralName::DNSName(d) => san.push(d.to_string()),
@@ -74,22 +188,26 @@ pub fn parse_certificate_message(body: &[u8]) -> Option<CertSummary> {
             }
         }
     }
-    let common_name = cert
+    let common_name = leaf
         .subject()
         .iter_common_name()
         .next()
         .and_then(|cn| cn.as_str().ok())
         .map(str::to_string);
-    let self_signed = cert.subject().as_raw() == cert.issuer().as_raw();
+    let mut chain = vec![cert_info(&leaf, ders[0])];
+    let mut unparsed = 0;
+    for der in &ders[1..] {
+        match X509Certificate::from_der(der) {
+            Ok((_, c)) => chain.push(cert_info(&c, der)),
+            Err(_) => unparsed += 1,
+        }
+    }
     Some(CertSummary {
-        subject,
-        issuer,
+        chain,
+        chain_len: ders.len() as u32,
+        unparsed,
         san,
         common_name,
-        not_before: cert.validity().not_before.timestamp(),
-        not_after: cert.validity().not_after.timestamp(),
-        chain_len: chain.len() as u32,
-        self_signed,
     })
 }
 

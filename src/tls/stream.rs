@@ -20,6 +20,10 @@ use super::hello::{
 use crate::limits::{MAX_CLIENT_HELLOS, MAX_HANDSHAKE_MESSAGE, MAX_RECORD_LEN};
 use crate::time::Timestamp;
 
+/// Plaintext alerts kept per direction (count). A handshake ends after one fatal alert; more
+/// than a few means a misbehaving peer, which the count shows.
+pub const MAX_ALERTS: usize = 8;
+
 pub mod content {
     pub const CHANGE_CIPHER_SPEC: u8 = 20;
     pub const ALERT: u8 = 21;
@@ -73,6 +77,9 @@ pub struct Observed {
     pub ccs: Option<Timestamp>,
     /// First plaintext alert.
     pub alert: Option<Alert>,
+    /// Plaintext alerts in order, at most `MAX_ALERTS` (the rest are counted in `more_alerts`).
+    pub alerts: Vec<Alert>,
+    pub more_alerts: u32,
     pub encrypted_alerts: u32,
     /// Handshake records after ChangeCipherSpec (Finished, encrypted).
     pub encrypted_handshake_records: u32,
@@ -107,6 +114,8 @@ impl Observed {
         ske_named_group: None,
         ccs: None,
         alert: None,
+        alerts: Vec::new(),
+        more_alerts: 0,
         encrypted_alerts: 0,
         encrypted_handshake_records: 0,
         first_encrypted_handshake: None,
@@ -462,12 +471,16 @@ impl TlsDirection {
             }
             content::ALERT => {
                 if body.len() == 2 && !self.encrypted {
-                    if self.obs.alert.is_none() {
-                        self.obs.alert = Some(Alert {
-                            level: body[0],
-                            description: body[1],
-                            ts: self.ts_at(offset),
-                        });
+                    let a = Alert {
+                        level: body[0],
+                        description: body[1],
+                        ts: self.ts_at(offset),
+                    };
+                    self.obs.alert.get_or_insert(a);
+                    if self.obs.alerts.len() < MAX_ALERTS {
+                        self.obs.alerts.push(a);
+                    } else {
+                        self.obs.more_alerts += 1;
                     }
                 } else {
                     self.obs.encrypted_alerts += 1;

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""TLS 1.3 client and one-shot server offering the hybrid X25519MLKEM768 group (tlslite-ng).
+
+OpenSSL 3.0 and GnuTLS 3.7 (Debian 12) know no ML-KEM; tlslite-ng 0.8.2 (pure python, PyPI)
+implements X25519MLKEM768 (0x11ec) with kyber-py's ML-KEM. make-samples installs both in a
+virtualenv of its own when they are not importable.
+
+  tlslite-pq.py client HOST PORT SNI        GET /index.html over TLS 1.3, offering X25519MLKEM768 first
+  tlslite-pq.py server ADDR PORT CERT KEY   accept ONE connection, prefer X25519MLKEM768, answer a GET
+
+The client does not check the server certificate (tlslite-ng has no chain validation).
+"""
+import socket
+import sys
+
+from tlslite.api import HandshakeSettings, TLSConnection, X509CertChain, parsePEMKey
+
+TIMEOUT = 10
+
+
+def settings():
+    s = HandshakeSettings()
+    s.minVersion = (3, 4)          # TLS 1.3 only
+    s.maxVersion = (3, 4)
+    # tlslite-ng's defaults, with the hybrid group first (it is already first when kyber-py is
+    # installed; spelled out so that the capture does not depend on that)
+    s.eccCurves = ["x25519mlkem768"] + [c for c in s.eccCurves if c != "x25519mlkem768"]
+    s.keyShares = ["x25519mlkem768", "x25519"]
+    return s
+
+
+def read_http(conn):
+    data = b""
+    while len(data) < 1 << 20:
+        chunk = conn.read(max=65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def client(host, port, sni):
+    sock = socket.create_connection((host, int(port)), timeout=TIMEOUT)
+    conn = TLSConnection(sock)
+    conn.handshakeClientCert(settings=settings(), serverName=sni, alpn=[b"http/1.1"])
+    print("client: version", conn.version, "cipher", conn.getCipherName(), "group",
+          getattr(conn.session, "ecdhCurve", None) if conn.session else None, file=sys.stderr)
+    conn.write(("GET /index.html HTTP/1.1\r\nHost: %s\r\nUser-Agent: tlscope-samples\r\nConnection: close\r\n\r\n"
+                % sni).encode())
+    resp = read_http(conn)
+    print("client: %d response bytes" % len(resp), file=sys.stderr)
+    conn.close()
+
+
+def server(addr, port, cert, key):
+    chain = X509CertChain()
+    with open(cert) as f:
+        chain.parsePemList(f.read())
+    with open(key) as f:
+        priv = parsePEMKey(f.read(), private=True)
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((addr, int(port)))
+    ls.listen(1)
+    ls.settimeout(TIMEOUT)
+    sock, _ = ls.accept()
+    ls.close()
+    sock.settimeout(TIMEOUT)
+    conn = TLSConnection(sock)
+    conn.handshakeServer(certChain=chain, privateKey=priv, settings=settings(), alpn=[b"http/1.1"])
+    req = b""
+    while b"\r\n\r\n" not in req and len(req) < 65536:
+        chunk = conn.read(max=4096)
+        if not chunk:
+            break
+        req += chunk
+    body = b"hello from the tlscope sample server (tlslite-ng, X25519MLKEM768)\n"
+    conn.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
+               b"Connection: close\r\n\r\n%s" % (len(body), body))
+    conn.close()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "client":
+        client(*sys.argv[2:])
+    elif len(sys.argv) == 6 and sys.argv[1] == "server":
+        server(*sys.argv[2:])
+    else:
+        sys.exit(__doc__)
