@@ -282,7 +282,37 @@ fn outcome(
     {
         let from = if side == v.client { "client" } else { "server" };
         let desc = names::alert_name(a.description).unwrap_or("unknown");
-        return ("alert", format!("fatal alert {desc} from the {from}"));
+        let mut detail = format!("fatal alert {desc} from the {from}");
+        if let Some(ch) = v.ch {
+            match desc {
+                // What the client offered is half the answer; the server's side is invisible
+                // unless it chose something.
+                "protocol_version" | "inappropriate_fallback" => {
+                    let offered: Vec<String> = if ch.supported_versions.is_empty() {
+                        vec![version_label(ch.legacy_version)]
+                    } else {
+                        ch.supported_versions
+                            .iter()
+                            .filter(|v| !names::is_grease(**v))
+                            .map(|v| version_label(*v))
+                            .collect()
+                    };
+                    detail.push_str(&format!(" (client offered {})", offered.join(", ")));
+                }
+                "handshake_failure" | "insufficient_security" => detail.push_str(&format!(
+                    " (client offered {} cipher suites, {} groups)",
+                    ch.ciphers.iter().filter(|c| !names::is_grease(**c)).count(),
+                    ch.groups.iter().filter(|g| !names::is_grease(**g)).count()
+                )),
+                "unrecognized_name" => {
+                    if let Some(sni) = &ch.sni {
+                        detail.push_str(&format!(" (no certificate for {sni})"));
+                    }
+                }
+                _ => {}
+            }
+        }
+        return ("alert", detail);
     }
     if v.s.not_tls {
         problems.push("server_not_tls");
@@ -379,8 +409,13 @@ fn outcome(
         );
     }
     let silent = ss.payload_segments == 0;
-    let waited = v.ch_ts.map(|t| now.ms_since(t) / 1000.0).unwrap_or(0.0);
     let closed = cs.fin.is_some() || ss.fin.is_some();
+    // How long the client waited: until the close, or until the input ended.
+    let until = match end {
+        EndReason::EndOfInput | EndReason::Idle if !closed => now,
+        _ => conn.last_ts,
+    };
+    let waited = v.ch_ts.map(|t| until.ms_since(t) / 1000.0).unwrap_or(0.0);
     if closed || end != EndReason::EndOfInput || waited >= crate::limits::NO_ANSWER_WAIT_SECS as f64
     {
         if silent {

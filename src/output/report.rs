@@ -10,6 +10,7 @@ use hdrhistogram::Histogram;
 use crate::capture::{CaptureStats, linktype_name};
 use crate::decode::Skip;
 use crate::flow::table::FlowCounters;
+use crate::output::explain;
 use crate::output::record::SessionRecord;
 use crate::stats::DecodeCounters;
 
@@ -69,6 +70,10 @@ pub struct Report {
     ciphers: Table,
     groups: Table,
     problems: Table,
+    alerts: Table,
+    ja4: Table,
+    issuers: Table,
+    pq_offered: u64,
     tcp_rtt: Histogram<u64>,
     server_hello: Histogram<u64>,
     handshake: Histogram<u64>,
@@ -104,6 +109,10 @@ impl Report {
             ciphers: Table::default(),
             groups: Table::default(),
             problems: Table::default(),
+            alerts: Table::default(),
+            ja4: Table::default(),
+            issuers: Table::default(),
+            pq_offered: 0,
             tcp_rtt: hist(),
             server_hello: hist(),
             handshake: hist(),
@@ -160,6 +169,19 @@ impl Report {
         for p in &r.problems {
             self.problems.add(p);
         }
+        for a in &r.alerts {
+            self.alerts.add(&format!(
+                "{} {} from the {}",
+                a.level, a.description, a.from
+            ));
+        }
+        if let Some(j) = &r.ja4 {
+            self.ja4.add(j);
+        }
+        if let Some(c) = &r.cert {
+            self.issuers.add(&c.issuer);
+        }
+        self.pq_offered += r.pq_offered as u64;
         record_ms(&mut self.tcp_rtt, r.tcp_rtt_ms);
         record_ms(&mut self.server_hello, r.server_hello_ms);
         record_ms(&mut self.handshake, r.handshake_ms);
@@ -289,7 +311,7 @@ impl Report {
         self.section(out, "Groups", &self.groups, 8)?;
         writeln!(
             out,
-            "  post-quantum key exchange: {} of {} with a visible group",
+            "  post-quantum key exchange negotiated: {} of {} with a visible group",
             self.pq,
             self.groups.total()
         )?;
@@ -324,8 +346,44 @@ impl Report {
                 h.max() as f64 / 1000.0
             )?;
         }
+        writeln!(
+            out,
+            "  post-quantum key exchange offered by {} of {} connections",
+            self.pq_offered, self.sessions
+        )?;
+        if self.ja4.total() > 0 {
+            self.section(out, "Client fingerprints (JA4)", &self.ja4, 8)?;
+        }
+        if self.issuers.total() > 0 {
+            self.section(
+                out,
+                "Certificate issuers (TLS <= 1.2, where visible)",
+                &self.issuers,
+                8,
+            )?;
+        }
+        if self.alerts.total() > 0 {
+            writeln!(out)?;
+            writeln!(out, "Alerts (plaintext):")?;
+            for (k, c) in self.alerts.top(12) {
+                let desc = k.split(' ').nth(1).unwrap_or("");
+                writeln!(out, "  {c:>7}  {k}")?;
+                let why = explain::alert(desc);
+                if !why.is_empty() {
+                    writeln!(out, "           {why}")?;
+                }
+            }
+        }
         if self.problems.total() > 0 {
-            self.section(out, "Problems", &self.problems, 20)?;
+            writeln!(out)?;
+            writeln!(out, "Problems:")?;
+            for (k, c) in self.problems.top(30) {
+                writeln!(out, "  {c:>7}  {k}")?;
+                let why = explain::problem(k);
+                if !why.is_empty() {
+                    writeln!(out, "           {why}")?;
+                }
+            }
         }
         if self.problem_sessions > 0 {
             writeln!(out)?;
