@@ -10,8 +10,13 @@
 //!   `ech`, `alert`, `cert`, `tcp_rtt_ms`, `server_hello_ms`, `handshake_ms`,
 //!   `client_hello_bytes` (handshake message incl. its 4-byte header), `client_hello_segments`,
 //!   `bytes_client`, `bytes_server`, `problems`. Added beyond SPEC: `detail`, a one-line
-//!   explanation of the outcome; and the outcome `no_client_hello` (TCP connected and closed
-//!   with no data).
+//!   explanation of the outcome; `ja3_string`, `ja3s_string`, `ja4_r`; `client_cert`; `alerts`
+//!   (every plaintext alert); the client's offers (`ciphers_offered`, `extensions_offered`,
+//!   `groups_offered`, `key_shares_offered`, `sig_algs_offered`, `psk_modes`,
+//!   `compression_offered`) and `extensions_server`, as IANA names in wire order (unknown values
+//!   `0x….`, GREASE `GREASE(0x….)`); `pq_offered`, `pq_negotiated`; in `cert`: `key_type`,
+//!   `key_bits`, `sig_alg`, `serial`, `sha256` and `chain` (every certificate as sent); and the
+//!   outcome `no_client_hello` (TCP connected and closed with no data).
 //! - `"stats"`: once at the end of `read`: packets, bytes, link types, skipped frames by reason,
 //!   capture-file anomalies, flow counters and reassembly/TLS anomalies. Counters only grow.
 //!
