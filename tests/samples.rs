@@ -469,9 +469,11 @@ fn tls12_cert() {
             ..NONE
         },
     );
-    assert!(
-        problems(v).is_empty(),
-        "a clean connection has no problems: {v}"
+    // the sample CA is private: the only finding on an otherwise clean connection
+    assert_eq!(
+        problem_set(v),
+        set(&["untrusted_issuer"]),
+        "the certificate comes from the private sample CA: {v}"
     );
     let c = &v["cert"];
     assert!(c.is_object(), "TLS 1.2 leaf certificate expected: {v}");
@@ -1060,6 +1062,866 @@ fn tls13_ipv6() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Certificate details, offered parameters, alert lists (the certificate / parameters work)
+// ---------------------------------------------------------------------------------------------
+//
+// Values from `describe.py` (tshark's DER bytes through `openssl x509`; SHA-256 over the DER,
+// equal to `openssl x509 -fingerprint -sha256` without colons, lowercased; serial as
+// `openssl x509 -serial` prints it, lowercased). The certificate samples (tls12-chain ...
+// tls13-pq) use scripts/samples/chain-pki.sh: fixed keys, dates and serials, so these
+// fingerprints survive a regeneration of the captures.
+
+/// Findings as a sorted set (the order of `problems` is not part of the contract).
+fn problem_set(v: &Value) -> Vec<String> {
+    let mut p = problems(v);
+    p.sort();
+    p.dedup();
+    p
+}
+
+fn set(names: &[&str]) -> Vec<String> {
+    let mut p: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    p.sort();
+    p
+}
+
+/// A distinguished name as a sorted list of `attr=value` parts, whatever the rendering:
+/// RFC 4514 (`CN=x,O=y`), OpenSSL's one-line form (`O = y, CN = x`) or `/O=y/CN=x`.
+fn dn_parts(dn: &str) -> Vec<String> {
+    let mut parts: Vec<String> = dn
+        .split([',', '/'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => format!("{}={}", k.trim().to_ascii_uppercase(), v.trim()),
+            None => p.to_string(),
+        })
+        .collect();
+    parts.sort();
+    parts
+}
+
+fn assert_dn(got: &Value, want: &str, what: &str) {
+    let g = got
+        .as_str()
+        .unwrap_or_else(|| panic!("{what} is not a string: {got}"));
+    assert_eq!(
+        dn_parts(g),
+        dn_parts(want),
+        "{what}: got {g:?}, want {want:?}"
+    );
+}
+
+/// One certificate as sent (an element of `chain`; the leaf fields of `cert` / `client_cert`).
+#[derive(Clone, Copy)]
+struct CertExp {
+    subject: &'static str,
+    issuer: &'static str,
+    not_before: &'static str,
+    not_after: &'static str,
+    key_type: &'static str,
+    key_bits: u64,
+    sig_alg: &'static str,
+    serial: &'static str,
+    sha256: &'static str,
+}
+
+// scripts/make-samples, throwaway CA (tls12-cert, tls12-resumption, alert-cert-expired, ...):
+// these change when the whole sample set is regenerated.
+const SAMPLE_CA: CertExp = CertExp {
+    subject: "CN=tlscope sample CA,O=tlscope samples",
+    issuer: "CN=tlscope sample CA,O=tlscope samples",
+    not_before: "2025-01-01T00:00:00Z",
+    not_after: "2045-01-01T00:00:00Z",
+    key_type: "RSA",
+    key_bits: 2048,
+    sig_alg: "sha256WithRSAEncryption",
+    serial: "1000",
+    sha256: "3f6d5ecd95626fab2ef6f1cf3d4567aab82eca33d6354a93d4310fabd61204d3",
+};
+const WWW: CertExp = CertExp {
+    subject: "CN=www.example.test,O=tlscope samples",
+    issuer: "CN=tlscope sample CA,O=tlscope samples",
+    not_before: "2025-01-01T00:00:00Z",
+    not_after: "2035-01-01T00:00:00Z",
+    key_type: "RSA",
+    key_bits: 2048,
+    sig_alg: "sha256WithRSAEncryption",
+    serial: "1001",
+    sha256: "6b0999637b4a47a300a3aefa9c7bb416b5fbcefee37d7de1d479d8d714a7b94f",
+};
+const EXPIRED: CertExp = CertExp {
+    subject: "CN=expired.example.test,O=tlscope samples",
+    not_before: "2020-01-01T00:00:00Z",
+    not_after: "2021-01-01T00:00:00Z",
+    serial: "1002",
+    sha256: "8854c37abdc5545e5af5c02592c67a052d31b02fe61c759eaee4d3021097eb95",
+    ..WWW
+};
+const SELFSIGNED: CertExp = CertExp {
+    subject: "CN=selfsigned.example.test,O=tlscope samples",
+    issuer: "CN=selfsigned.example.test,O=tlscope samples",
+    not_before: "2025-01-01T00:00:00Z",
+    not_after: "2035-01-01T00:00:00Z",
+    key_type: "EC",
+    key_bits: 256,
+    sig_alg: "ecdsa-with-SHA256",
+    serial: "1003",
+    sha256: "46b84358a2580d1f4c540a6d3bcd78fc3e3b6292e8e3a7e65fd9515b76b15eb7",
+};
+
+// scripts/samples/chain-pki.sh (fixed keys in scripts/samples/pki/): root -> intermediate -> leaves
+const ROOT: CertExp = CertExp {
+    subject: "CN=tlscope sample root CA,O=tlscope samples",
+    issuer: "CN=tlscope sample root CA,O=tlscope samples",
+    not_before: "2025-01-01T00:00:00Z",
+    not_after: "2045-01-01T00:00:00Z",
+    key_type: "RSA",
+    key_bits: 4096,
+    sig_alg: "sha256WithRSAEncryption",
+    serial: "2000",
+    sha256: "3febc87e417438a523cc968a373ac7d843cef1c4c4f3f3aadd7e5ca0c59fb046",
+};
+const INTER: CertExp = CertExp {
+    subject: "CN=tlscope sample intermediate CA,O=tlscope samples",
+    issuer: "CN=tlscope sample root CA,O=tlscope samples",
+    not_before: "2025-01-01T00:00:00Z",
+    not_after: "2040-01-01T00:00:00Z",
+    key_type: "RSA",
+    key_bits: 2048,
+    sig_alg: "sha256WithRSAEncryption",
+    serial: "2001",
+    sha256: "437a9f3731e2edcd758c0a54ebc423fcf1dd47d348e27647e90c023fa52ec52e",
+};
+const CHAIN_LEAF: CertExp = CertExp {
+    subject: "CN=chain.example.test,O=tlscope samples",
+    issuer: "CN=tlscope sample intermediate CA,O=tlscope samples",
+    not_before: "2025-01-01T00:00:00Z",
+    not_after: "2035-01-01T00:00:00Z",
+    key_type: "EC",
+    key_bits: 256,
+    sig_alg: "sha384WithRSAEncryption",
+    serial: "2002",
+    sha256: "c6444e34649f619886996d0f6bdb0f2933bd0ae8b864cd16d9f3ab4f257fd9f0",
+};
+const OTHER_LEAF: CertExp = CertExp {
+    subject: "CN=other.example.test,O=tlscope samples",
+    key_type: "RSA",
+    key_bits: 2048,
+    sig_alg: "sha256WithRSAEncryption",
+    serial: "2003",
+    sha256: "92d3826d812c5470a179b18b929bf61d53e7f37b23694c4cff9d360dbb35da9e",
+    ..CHAIN_LEAF
+};
+const WEAK_LEAF: CertExp = CertExp {
+    subject: "CN=weak.example.test,O=tlscope samples",
+    key_type: "RSA",
+    key_bits: 1024,
+    sig_alg: "sha256WithRSAEncryption",
+    serial: "2004",
+    sha256: "29df71707eac9a749c3294e3c24972e3873e131bf17398184e1ff5a7eee548fd",
+    ..CHAIN_LEAF
+};
+const CLIENT_LEAF: CertExp = CertExp {
+    subject: "CN=client.example.test,O=tlscope samples",
+    key_type: "EC",
+    key_bits: 384,
+    sig_alg: "sha256WithRSAEncryption",
+    serial: "2005",
+    sha256: "2cf06f6103b1ad238c1f49c4211f70e003d3e7bb0c743b53e17743434527732f",
+    ..CHAIN_LEAF
+};
+
+/// The per-certificate fields of one object (a `chain` element, or the leaf part of `cert`).
+fn check_cert_fields(c: &Value, e: &CertExp, what: &str) {
+    assert!(
+        c.is_object(),
+        "{what}: expected a certificate object, got {c}"
+    );
+    assert_dn(&c["subject"], e.subject, &format!("{what}.subject"));
+    assert_dn(&c["issuer"], e.issuer, &format!("{what}.issuer"));
+    let eq = |key: &str, want: Value| {
+        assert_eq!(c[key], want, "{what}.{key}\nobject: {c}");
+    };
+    eq("not_before", json!(e.not_before));
+    eq("not_after", json!(e.not_after));
+    eq("key_type", json!(e.key_type));
+    eq("key_bits", json!(e.key_bits));
+    eq("sig_alg", json!(e.sig_alg));
+    eq("serial", json!(e.serial));
+    eq("sha256", json!(e.sha256));
+}
+
+/// `cert` / `client_cert`: the leaf's fields, `san`, `chain_len`, `self_signed`, and `chain`
+/// element by element in the order sent. `sni_match` is checked when given.
+fn check_cert(
+    v: &Value,
+    key: &str,
+    chain: &[CertExp],
+    san: &[&str],
+    self_signed: bool,
+    sni_match: Option<bool>,
+) {
+    let c = s(v, key);
+    let what = format!("{} {key}", v["client"]);
+    check_cert_fields(c, &chain[0], &what);
+    assert_eq!(c["san"], json!(san), "{what}.san\n{c}");
+    assert_eq!(c["chain_len"], json!(chain.len()), "{what}.chain_len\n{c}");
+    assert_eq!(
+        c["self_signed"],
+        json!(self_signed),
+        "{what}.self_signed\n{c}"
+    );
+    if let Some(m) = sni_match {
+        assert_eq!(c["sni_match"], json!(m), "{what}.sni_match\n{c}");
+    }
+    let got = c["chain"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{what}.chain is not an array: {c}"));
+    assert_eq!(
+        got.len(),
+        chain.len(),
+        "{what}.chain: one element per certificate sent\n{c}"
+    );
+    for (i, (g, e)) in got.iter().zip(chain).enumerate() {
+        check_cert_fields(g, e, &format!("{what}.chain[{i}]"));
+    }
+}
+
+/// `alerts`: every plaintext alert, in order; the first one is also `alert`.
+fn check_alerts(v: &Value, want: &[(&str, &str, &str)]) {
+    let want: Vec<Value> = want
+        .iter()
+        .map(|(f, l, d)| json!({"from": f, "level": l, "description": d}))
+        .collect();
+    let got = s(v, "alerts")
+        .as_array()
+        .unwrap_or_else(|| panic!("alerts is not an array: {v}"));
+    let trimmed: Vec<Value> = got
+        .iter()
+        .map(|a| json!({"from": a["from"], "level": a["level"], "description": a["description"]}))
+        .collect();
+    assert_eq!(trimmed, want, "alerts\nrecord: {v}");
+    if let Some(first) = want.first() {
+        assert_eq!(
+            json!({"from": v["alert"]["from"], "level": v["alert"]["level"], "description": v["alert"]["description"]}),
+            *first,
+            "alert is the first of alerts\nrecord: {v}"
+        );
+    } else {
+        assert!(v["alert"].is_null(), "no plaintext alert: {v}");
+    }
+}
+
+fn assert_list(v: &Value, key: &str, want: &[&str]) {
+    assert_eq!(s(v, key), &json!(want), "{key} (wire order)\nrecord: {v}");
+}
+
+// curl 7.88.1 / OpenSSL 3.0.19 (also s_client): signature_algorithms. The legacy SHA-224 and DSA
+// code points (0x0303, 0x0301, 0x0302, 0x0402, 0x0502, 0x0602) have no IANA SignatureScheme name.
+const OPENSSL_SIG_ALGS: &[&str] = &[
+    "ecdsa_secp256r1_sha256",
+    "ecdsa_secp384r1_sha384",
+    "ecdsa_secp521r1_sha512",
+    "ed25519",
+    "ed448",
+    "rsa_pss_pss_sha256",
+    "rsa_pss_pss_sha384",
+    "rsa_pss_pss_sha512",
+    "rsa_pss_rsae_sha256",
+    "rsa_pss_rsae_sha384",
+    "rsa_pss_rsae_sha512",
+    "rsa_pkcs1_sha256",
+    "rsa_pkcs1_sha384",
+    "rsa_pkcs1_sha512",
+    "0x0303",
+    "0x0301",
+    "0x0302",
+    "0x0402",
+    "0x0502",
+    "0x0602",
+];
+
+#[test]
+fn tls13_h2_offered_parameters() {
+    let ss = sessions("tls13-h2.pcap", 1);
+    let v = &ss[0];
+    assert_list(
+        v,
+        "ciphers_offered",
+        &[
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+            "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+            "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+            "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+            "TLS_DHE_RSA_WITH_AES_256_CBC_SHA",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+            "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+            "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+            "TLS_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_RSA_WITH_AES_256_CBC_SHA256",
+            "TLS_RSA_WITH_AES_128_CBC_SHA256",
+            "TLS_RSA_WITH_AES_256_CBC_SHA",
+            "TLS_RSA_WITH_AES_128_CBC_SHA",
+            "TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
+        ],
+    );
+    assert_list(
+        v,
+        "extensions_offered",
+        &[
+            "server_name",
+            "ec_point_formats",
+            "supported_groups",
+            "application_layer_protocol_negotiation",
+            "encrypt_then_mac",
+            "extended_master_secret",
+            "post_handshake_auth",
+            "signature_algorithms",
+            "supported_versions",
+            "psk_key_exchange_modes",
+            "key_share",
+            "padding",
+        ],
+    );
+    assert_list(
+        v,
+        "groups_offered",
+        &[
+            "x25519",
+            "secp256r1",
+            "x448",
+            "secp521r1",
+            "secp384r1",
+            "ffdhe2048",
+            "ffdhe3072",
+            "ffdhe4096",
+            "ffdhe6144",
+            "ffdhe8192",
+        ],
+    );
+    assert_list(v, "key_shares_offered", &["x25519"]);
+    assert_list(v, "sig_algs_offered", OPENSSL_SIG_ALGS);
+    assert_list(v, "psk_modes", &["psk_dhe_ke"]);
+    assert_list(v, "compression_offered", &["null"]);
+    assert_list(v, "extensions_server", &["supported_versions", "key_share"]);
+    assert_eq!(v["pq_offered"], json!(false), "{v}");
+    assert_eq!(v["pq_negotiated"], json!(false), "{v}");
+    check_alerts(v, &[]);
+    assert!(v["client_cert"].is_null(), "{v}");
+}
+
+#[test]
+fn tls12_cert_offered_parameters_and_certificate() {
+    let ss = sessions("tls12-cert.pcap", 1);
+    let v = &ss[0];
+    assert_list(
+        v,
+        "ciphers_offered",
+        &[
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
+        ],
+    );
+    assert_list(
+        v,
+        "extensions_offered",
+        &[
+            "server_name",
+            "ec_point_formats",
+            "supported_groups",
+            "application_layer_protocol_negotiation",
+            "encrypt_then_mac",
+            "extended_master_secret",
+            "signature_algorithms",
+        ],
+    );
+    assert_list(
+        v,
+        "groups_offered",
+        &["x25519", "secp256r1", "x448", "secp521r1", "secp384r1"],
+    );
+    assert_list(v, "key_shares_offered", &[]);
+    assert_list(v, "sig_algs_offered", OPENSSL_SIG_ALGS);
+    assert_list(v, "psk_modes", &[]);
+    assert_list(v, "compression_offered", &["null"]);
+    assert_list(
+        v,
+        "extensions_server",
+        &[
+            "renegotiation_info",
+            "server_name",
+            "ec_point_formats",
+            "application_layer_protocol_negotiation",
+            "extended_master_secret",
+        ],
+    );
+    assert_eq!(v["pq_offered"], json!(false), "{v}");
+    assert_eq!(v["pq_negotiated"], json!(false), "{v}");
+    check_alerts(v, &[]);
+    // nginx sends leaf + CA
+    check_cert(
+        v,
+        "cert",
+        &[WWW, SAMPLE_CA],
+        &["www.example.test"],
+        false,
+        Some(true),
+    );
+    assert!(v["client_cert"].is_null(), "no client certificate: {v}");
+}
+
+/// Every connection that shows a certificate from the private sample CA says so; resumed and
+/// TLS 1.3 connections show none.
+#[test]
+fn private_ca_certificates_are_untrusted() {
+    for f in ["tls12-resumption.pcap", "tls12-ticket-resumption.pcap"] {
+        let ss = sessions(f, 2);
+        check_cert(
+            &ss[0],
+            "cert",
+            &[WWW, SAMPLE_CA],
+            &["www.example.test"],
+            false,
+            Some(true),
+        );
+        assert_eq!(
+            problem_set(&ss[0]),
+            set(&["untrusted_issuer"]),
+            "{f}: {}",
+            ss[0]
+        );
+        assert!(
+            ss[1]["cert"].is_null(),
+            "{f}: resumed, no certificate: {}",
+            ss[1]
+        );
+        assert_eq!(problem_set(&ss[1]), set(&[]), "{f}: {}", ss[1]);
+    }
+    let ss = sessions("tls13-resumption.pcap", 2);
+    for v in &ss {
+        assert!(v["cert"].is_null(), "TLS 1.3: encrypted certificate: {v}");
+        assert_eq!(problem_set(v), set(&[]), "{v}");
+    }
+}
+
+#[test]
+fn alerts_lists() {
+    let one = [
+        ("alert.pcap", ("server", "fatal", "handshake_failure")),
+        (
+            "alert-unrecognized-name.pcap",
+            ("server", "fatal", "unrecognized_name"),
+        ),
+        ("alert-unknown-ca.pcap", ("client", "fatal", "unknown_ca")),
+        (
+            "alert-cert-expired.pcap",
+            ("client", "fatal", "certificate_expired"),
+        ),
+        (
+            "tls13-alert-unknown-ca.pcap",
+            ("client", "fatal", "unknown_ca"),
+        ),
+    ];
+    for (f, a) in one {
+        let ss = sessions(f, 1);
+        check_alerts(&ss[0], &[a]);
+    }
+    // encrypted alerts (TLS 1.2 close_notify after ChangeCipherSpec, TLS 1.3) are not listed
+    for (f, n) in [
+        ("tls12-resumption.pcap", 2),
+        ("tls13-client-aborted.pcap", 2),
+        ("tls12-chain.pcap", 1),
+    ] {
+        for v in sessions(f, n) {
+            check_alerts(&v, &[]);
+        }
+    }
+}
+
+#[test]
+fn expired_and_self_signed_certificate_details() {
+    let ss = sessions("alert-cert-expired.pcap", 1);
+    check_cert(
+        &ss[0],
+        "cert",
+        &[EXPIRED, SAMPLE_CA],
+        &["expired.example.test"],
+        false,
+        Some(true),
+    );
+    assert_eq!(
+        problem_set(&ss[0]),
+        set(&["cert_expired", "untrusted_issuer"]),
+        "{}",
+        ss[0]
+    );
+    let ss = sessions("alert-unknown-ca.pcap", 1);
+    check_cert(
+        &ss[0],
+        "cert",
+        &[SELFSIGNED],
+        &["selfsigned.example.test"],
+        true,
+        Some(true),
+    );
+    assert!(
+        problems(&ss[0]).iter().any(|p| p == "self_signed"),
+        "problems must name self_signed: {}",
+        ss[0]
+    );
+}
+
+/// curl --http1.1 --tlsv1.2 --tls-max 1.2 -> openssl s_server (one-shot, 198.18.0.4:443)
+const CURL12_S_SERVER: Exp = Exp {
+    server: "198.18.0.4:443",
+    outcome: "established",
+    alpn_offered: Some(H1),
+    alpn: None, // s_server has no -alpn: it ignores the client's list
+    versions_offered: &["TLSv1.2"],
+    version: Some("TLSv1.2"),
+    cipher: Some("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"),
+    group: Some("x25519"),
+    client_hello_segments: Some(1),
+    ja3: Some("87b9bfc7da97115ed2276737b09f8d74"),
+    ja3s: Some("a548c224ffe85e7076d7897c27f6758c"),
+    ja4: Some("t12d2807h1_d943125447b4_a44c6288192a"),
+    ..NONE
+};
+const S_SERVER12_RSA_JA3S: &str = "e54965894d6b45ecb4323c7ea3d6c115";
+
+#[test]
+fn tls12_chain() {
+    let ss = sessions("tls12-chain.pcap", 1);
+    let v = &ss[0];
+    check(
+        v,
+        &Exp {
+            ts: "2026-11-26T21:24:58.186781Z",
+            client: "198.18.0.1:42101",
+            sni: Some("chain.example.test"),
+            client_hello_bytes: Some(217),
+            bytes_client: 475,
+            bytes_server: 2270,
+            ..CURL12_S_SERVER
+        },
+    );
+    check_cert(
+        v,
+        "cert",
+        &[CHAIN_LEAF, INTER],
+        &["chain.example.test"],
+        false,
+        Some(true),
+    );
+    assert!(v["client_cert"].is_null(), "{v}");
+    assert_list(
+        v,
+        "extensions_server",
+        &[
+            "renegotiation_info",
+            "ec_point_formats",
+            "extended_master_secret",
+        ],
+    );
+    // leaf + intermediate, root omitted (RFC 8446 4.4.2 allows it): nothing wrong but the CA
+    assert_eq!(problem_set(v), set(&["untrusted_issuer"]), "{v}");
+}
+
+#[test]
+fn tls12_chain_out_of_order() {
+    let ss = sessions("tls12-chain-out-of-order.pcap", 1);
+    let v = &ss[0];
+    check(
+        v,
+        &Exp {
+            ts: "2026-11-26T21:24:59.080624Z",
+            client: "198.18.0.1:42201",
+            sni: Some("chain.example.test"),
+            client_hello_bytes: Some(217),
+            bytes_client: 475,
+            bytes_server: 3608,
+            ..CURL12_S_SERVER
+        },
+    );
+    // sent as leaf, ROOT, intermediate: chain[1] does not issue chain[0], chain[2] does
+    check_cert(
+        v,
+        "cert",
+        &[CHAIN_LEAF, ROOT, INTER],
+        &["chain.example.test"],
+        false,
+        Some(true),
+    );
+    assert_eq!(
+        problem_set(v),
+        set(&["chain_out_of_order", "untrusted_issuer"]),
+        "{v}"
+    );
+}
+
+#[test]
+fn tls12_wrong_sni() {
+    let ss = sessions("tls12-wrong-sni.pcap", 1);
+    let v = &ss[0];
+    check(
+        v,
+        &Exp {
+            ts: "2026-11-26T21:24:59.968898Z",
+            client: "198.18.0.1:42301",
+            sni: Some("www.example.test"),
+            cipher: Some("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
+            client_hello_bytes: Some(215),
+            bytes_client: 471,
+            bytes_server: 2658,
+            ja3s: Some(S_SERVER12_RSA_JA3S),
+            ..CURL12_S_SERVER
+        },
+    );
+    check_cert(
+        v,
+        "cert",
+        &[OTHER_LEAF, INTER],
+        &["other.example.test"],
+        false,
+        Some(false),
+    );
+    assert_eq!(
+        problem_set(v),
+        set(&["sni_cert_mismatch", "untrusted_issuer"]),
+        "{v}"
+    );
+}
+
+#[test]
+fn tls12_weak_key() {
+    let ss = sessions("tls12-weak-key.pcap", 1);
+    let v = &ss[0];
+    check(
+        v,
+        &Exp {
+            ts: "2026-11-26T21:25:00.865341Z",
+            client: "198.18.0.1:42401",
+            sni: Some("weak.example.test"),
+            cipher: Some("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
+            client_hello_bytes: Some(216),
+            bytes_client: 473,
+            bytes_server: 2396,
+            ja3s: Some(S_SERVER12_RSA_JA3S),
+            ..CURL12_S_SERVER
+        },
+    );
+    check_cert(
+        v,
+        "cert",
+        &[WEAK_LEAF, INTER],
+        &["weak.example.test"],
+        false,
+        Some(true),
+    );
+    assert_eq!(
+        problem_set(v),
+        set(&["weak_key", "untrusted_issuer"]),
+        "{v}"
+    );
+}
+
+#[test]
+fn tls12_mutual_tls() {
+    let ss = sessions("tls12-mtls.pcap", 1);
+    let v = &ss[0];
+    check(
+        v,
+        &Exp {
+            ts: "2026-11-26T21:25:01.747683Z",
+            client: "198.18.0.1:42501",
+            sni: Some("chain.example.test"),
+            client_hello_bytes: Some(217),
+            bytes_client: 2474,
+            bytes_server: 2389,
+            ..CURL12_S_SERVER
+        },
+    );
+    check_cert(
+        v,
+        "cert",
+        &[CHAIN_LEAF, INTER],
+        &["chain.example.test"],
+        false,
+        Some(true),
+    );
+    // curl --cert client-chain.pem: client leaf + intermediate, in plaintext (TLS 1.2)
+    check_cert(
+        v,
+        "client_cert",
+        &[CLIENT_LEAF, INTER],
+        &["client.example.test"],
+        false,
+        None,
+    );
+    assert_eq!(problem_set(v), set(&["untrusted_issuer"]), "{v}");
+}
+
+/// tlslite-ng 0.8.2 (+ kyber-py) ClientHello, TLS 1.3
+const TLSLITE_PQ: Exp = Exp {
+    server: "198.18.0.4:443",
+    outcome: "established",
+    sni: Some("pq.example.test"),
+    alpn_offered: Some(H1),
+    versions_offered: CURL_VERSIONS,
+    version: Some("TLSv1.3"),
+    cipher: Some("TLS_AES_256_GCM_SHA384"),
+    client_hello_bytes: Some(1609),
+    client_hello_segments: Some(2),
+    bytes_client: 1843,
+    ja3: Some("aa1ed3b6ef86cbf9a48ebb3000ce5b47"),
+    ja4: Some("t13d4715h1_ace53f506114_e6c9df912a55"),
+    ..NONE
+};
+
+#[test]
+fn tls13_post_quantum_hybrid() {
+    let ss = sessions("tls13-pq.pcap", 2);
+    // 1. offered to OpenSSL 3.0 (s_server), which knows no ML-KEM and takes the x25519 share
+    check(
+        &ss[0],
+        &Exp {
+            ts: "2026-11-26T21:31:28.189737Z",
+            client: "198.18.0.1:42601",
+            group: Some("x25519"),
+            bytes_server: 3228,
+            ja3s: Some(NGINX13_JA3S),
+            ..TLSLITE_PQ
+        },
+    );
+    // 2. tlslite-ng server: X25519MLKEM768 negotiated
+    check(
+        &ss[1],
+        &Exp {
+            ts: "2026-11-26T21:31:28.837872Z",
+            client: "198.18.0.1:42602",
+            group: Some("X25519MLKEM768"),
+            bytes_server: 3550,
+            ja3s: Some("907bf3ecef1c987c889946b737b43de8"),
+            ..TLSLITE_PQ
+        },
+    );
+    for (v, negotiated) in [(&ss[0], false), (&ss[1], true)] {
+        assert_eq!(v["pq_offered"], json!(true), "{v}");
+        assert_eq!(v["pq_negotiated"], json!(negotiated), "{v}");
+        assert_list(v, "key_shares_offered", &["X25519MLKEM768", "x25519"]);
+        assert_list(
+            v,
+            "groups_offered",
+            &[
+                "X25519MLKEM768",
+                "x25519",
+                "SecP256r1MLKEM768",
+                "SecP384r1MLKEM1024",
+                "x448",
+                "secp384r1",
+                "secp256r1",
+                "secp521r1",
+                "brainpoolP512r1",
+                "brainpoolP384r1",
+                "brainpoolP256r1",
+                "brainpoolP256r1tls13",
+                "brainpoolP384r1tls13",
+                "brainpoolP512r1tls13",
+                "ffdhe2048",
+                "ffdhe3072",
+                "ffdhe4096",
+                "ffdhe6144",
+                "ffdhe8192",
+            ],
+        );
+        assert_list(
+            v,
+            "extensions_offered",
+            &[
+                "encrypt_then_mac",
+                "extended_master_secret",
+                "signature_algorithms",
+                "application_layer_protocol_negotiation",
+                "supported_versions",
+                "key_share",
+                "psk_key_exchange_modes",
+                "ec_point_formats",
+                "supported_groups",
+                "heartbeat",
+                "record_size_limit",
+                "session_ticket",
+                "compress_certificate",
+                "cert_type",
+                "server_name",
+            ],
+        );
+        assert_list(v, "psk_modes", &["psk_dhe_ke", "psk_ke"]);
+        assert_list(v, "compression_offered", &["null"]);
+        assert_list(
+            v,
+            "sig_algs_offered",
+            &[
+                "ed25519",
+                "ed448",
+                "ecdsa_brainpoolP512r1tls13_sha512",
+                "ecdsa_brainpoolP384r1tls13_sha384",
+                "ecdsa_brainpoolP256r1tls13_sha256",
+                "ecdsa_secp521r1_sha512",
+                "ecdsa_secp384r1_sha384",
+                "ecdsa_secp256r1_sha256",
+                "rsa_pss_rsae_sha512",
+                "rsa_pss_pss_sha512",
+                "rsa_pss_rsae_sha384",
+                "rsa_pss_pss_sha384",
+                "rsa_pss_rsae_sha256",
+                "rsa_pss_pss_sha256",
+            ],
+        );
+        assert_eq!(
+            s(v, "ciphers_offered").as_array().map(Vec::len),
+            Some(47),
+            "47 suites offered\n{v}"
+        );
+        assert_eq!(
+            v["ciphers_offered"][0],
+            json!("TLS_EMPTY_RENEGOTIATION_INFO_SCSV"),
+            "tlslite-ng puts the SCSV first: {v}"
+        );
+        assert!(v["cert"].is_null(), "TLS 1.3: encrypted certificate: {v}");
+        assert_eq!(problem_set(v), set(&[]), "{v}");
+        check_alerts(v, &[]);
+    }
+    assert_list(
+        &ss[0],
+        "extensions_server",
+        &["supported_versions", "key_share"],
+    );
+    assert_list(
+        &ss[1],
+        "extensions_server",
+        &["key_share", "supported_versions"],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Whole-directory and human-output checks
 // ---------------------------------------------------------------------------------------------
 
@@ -1085,6 +1947,12 @@ const ALL: &[(&str, usize)] = &[
     ("incomplete.pcap", 1),
     ("tls-port-8443.pcap", 1),
     ("tls13-ipv6.pcap", 1),
+    ("tls12-chain.pcap", 1),
+    ("tls12-chain-out-of-order.pcap", 1),
+    ("tls12-wrong-sni.pcap", 1),
+    ("tls12-weak-key.pcap", 1),
+    ("tls12-mtls.pcap", 1),
+    ("tls13-pq.pcap", 2),
 ];
 
 #[test]

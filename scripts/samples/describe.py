@@ -39,6 +39,69 @@ JA4_VERSIONS = {0x0304: "13", 0x0303: "12", 0x0302: "11", 0x0301: "10", 0x0300: 
                 0xfeff: "d1", 0xfefd: "d2", 0xfefc: "d3"}
 HRR_RANDOM = "cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c"
 
+# IANA names (TLS ExtensionType, Supported Groups, SignatureScheme registries). Values the
+# registries do not name (e.g. OpenSSL's legacy SHA-224 / DSA code points 0x0301..0x0602 in
+# signature_algorithms) are written "0x%04x"; GREASE as "GREASE(0x0a0a)".
+EXT_NAMES = {
+    0: "server_name", 1: "max_fragment_length", 2: "client_certificate_url", 3: "trusted_ca_keys",
+    4: "truncated_hmac", 5: "status_request", 6: "user_mapping", 7: "client_authz", 8: "server_authz",
+    9: "cert_type", 10: "supported_groups", 11: "ec_point_formats", 12: "srp", 13: "signature_algorithms",
+    14: "use_srtp", 15: "heartbeat", 16: "application_layer_protocol_negotiation",
+    17: "status_request_v2", 18: "signed_certificate_timestamp", 19: "client_certificate_type",
+    20: "server_certificate_type", 21: "padding", 22: "encrypt_then_mac", 23: "extended_master_secret",
+    24: "token_binding", 25: "cached_info", 26: "tls_lts", 27: "compress_certificate",
+    28: "record_size_limit", 29: "pwd_protect", 30: "pwd_clear", 31: "password_salt",
+    32: "ticket_pinning", 33: "tls_cert_with_extern_psk", 34: "delegated_credential",
+    35: "session_ticket", 36: "TLMSP", 37: "TLMSP_proxying", 38: "TLMSP_delegate",
+    39: "supported_ekt_ciphers", 41: "pre_shared_key", 42: "early_data", 43: "supported_versions",
+    44: "cookie", 45: "psk_key_exchange_modes", 47: "certificate_authorities", 48: "oid_filters",
+    49: "post_handshake_auth", 50: "signature_algorithms_cert", 51: "key_share",
+    52: "transparency_info", 53: "connection_id_deprecated", 54: "connection_id",
+    55: "external_id_hash", 56: "external_session_id", 57: "quic_transport_parameters",
+    58: "ticket_request", 59: "dnssec_chain", 60: "sequence_number_encryption_algorithms",
+    61: "rrc", 0xfd00: "ech_outer_extensions", 0xfe0d: "encrypted_client_hello",
+    0xff01: "renegotiation_info",
+}
+GROUP_NAMES = {
+    1: "sect163k1", 2: "sect163r1", 3: "sect163r2", 4: "sect193r1", 5: "sect193r2", 6: "sect233k1",
+    7: "sect233r1", 8: "sect239k1", 9: "sect283k1", 10: "sect283r1", 11: "sect409k1", 12: "sect409r1",
+    13: "sect571k1", 14: "sect571r1", 15: "secp160k1", 16: "secp160r1", 17: "secp160r2",
+    18: "secp192k1", 19: "secp192r1", 20: "secp224k1", 21: "secp224r1", 22: "secp256k1",
+    23: "secp256r1", 24: "secp384r1", 25: "secp521r1", 26: "brainpoolP256r1", 27: "brainpoolP384r1",
+    28: "brainpoolP512r1", 29: "x25519", 30: "x448", 31: "brainpoolP256r1tls13",
+    32: "brainpoolP384r1tls13", 33: "brainpoolP512r1tls13", 34: "GC256A", 35: "GC256B", 36: "GC256C",
+    37: "GC256D", 38: "GC512A", 39: "GC512B", 40: "GC512C", 41: "curveSM2",
+    256: "ffdhe2048", 257: "ffdhe3072", 258: "ffdhe4096", 259: "ffdhe6144", 260: "ffdhe8192",
+    512: "MLKEM512", 513: "MLKEM768", 514: "MLKEM1024",
+    0x11eb: "SecP256r1MLKEM768", 0x11ec: "X25519MLKEM768", 0x11ed: "SecP384r1MLKEM1024",
+    0x6399: "X25519Kyber768Draft00", 0x639a: "SecP256r1Kyber768Draft00",
+}
+PQ_GROUPS = {512, 513, 514, 0x11eb, 0x11ec, 0x11ed, 0x6399, 0x639a}
+SIGALG_NAMES = {
+    0x0201: "rsa_pkcs1_sha1", 0x0203: "ecdsa_sha1", 0x0401: "rsa_pkcs1_sha256",
+    0x0403: "ecdsa_secp256r1_sha256", 0x0420: "rsa_pkcs1_sha256_legacy", 0x0501: "rsa_pkcs1_sha384",
+    0x0503: "ecdsa_secp384r1_sha384", 0x0520: "rsa_pkcs1_sha384_legacy", 0x0601: "rsa_pkcs1_sha512",
+    0x0603: "ecdsa_secp521r1_sha512", 0x0620: "rsa_pkcs1_sha512_legacy", 0x0704: "eccsi_sha256",
+    0x0705: "iso_ibs1", 0x0706: "iso_ibs2", 0x0707: "iso_chinese_ibs", 0x0708: "sm2sig_sm3",
+    0x0709: "gostr34102012_256a", 0x070a: "gostr34102012_256b", 0x070b: "gostr34102012_256c",
+    0x070c: "gostr34102012_256d", 0x070d: "gostr34102012_512a", 0x070e: "gostr34102012_512b",
+    0x070f: "gostr34102012_512c", 0x0804: "rsa_pss_rsae_sha256", 0x0805: "rsa_pss_rsae_sha384",
+    0x0806: "rsa_pss_rsae_sha512", 0x0807: "ed25519", 0x0808: "ed448", 0x0809: "rsa_pss_pss_sha256",
+    0x080a: "rsa_pss_pss_sha384", 0x080b: "rsa_pss_pss_sha512",
+    0x081a: "ecdsa_brainpoolP256r1tls13_sha256", 0x081b: "ecdsa_brainpoolP384r1tls13_sha384",
+    0x081c: "ecdsa_brainpoolP512r1tls13_sha512", 0x0904: "mldsa44", 0x0905: "mldsa65", 0x0906: "mldsa87",
+}
+PSK_MODES = {0: "psk_ke", 1: "psk_dhe_ke"}
+COMPRESSION = {0: "null", 1: "DEFLATE", 64: "LZS"}
+KEY_TYPES = {"rsaEncryption": "RSA", "id-ecPublicKey": "EC", "ED25519": "Ed25519", "ED448": "Ed448",
+             "dsaEncryption": "DSA"}
+
+
+def iana(table, v):
+    if is_grease(v):
+        return f"GREASE(0x{v:04x})"
+    return table.get(v, f"0x{v:04x}")
+
 
 def is_grease(v):
     return (v & 0x0f0f) == 0x0a0a and (v >> 8) == (v & 0xff)
@@ -110,6 +173,15 @@ def label(showname):
     return v.rsplit(" (", 1)[0]
 
 
+def cipher_name(f):
+    """IANA cipher suite name: tshark's label (it uses the IANA names), GREASE / unknown by number."""
+    v = as_int(f.get("show"))
+    if is_grease(v):
+        return f"GREASE(0x{v:04x})"
+    name = label(f.get("showname"))
+    return name if name.startswith("TLS_") else f"0x{v:04x}"
+
+
 def parse_hello_exts(hs):
     """[(type, element)] of the extensions of one handshake message, in order."""
     out = []
@@ -121,14 +193,24 @@ def parse_hello_exts(hs):
     return out
 
 
-def cert_info(der_hex):
+def openssl_date(v):
+    """'Jan  1 00:00:00 2025 GMT' -> '2025-01-01T00:00:00Z'"""
+    return datetime.strptime(" ".join(v.split()), "%b %d %H:%M:%S %Y GMT").strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def cert_info(der_hex, full=True):
+    """One certificate (tshark's DER bytes) as `openssl x509` sees it, SPEC field names."""
+    der = bytes.fromhex(der_hex.replace(":", ""))
     with tempfile.NamedTemporaryFile(suffix=".der") as tf:
-        tf.write(bytes.fromhex(der_hex))
+        tf.write(der)
         tf.flush()
         out = subprocess.run(
             ["openssl", "x509", "-inform", "DER", "-in", tf.name, "-noout", "-subject", "-issuer",
-             "-startdate", "-enddate", "-serial", "-ext", "subjectAltName", "-nameopt", "RFC2253"],
+             "-startdate", "-enddate", "-serial", "-fingerprint", "-sha256", "-ext", "subjectAltName",
+             "-nameopt", "RFC2253"],
             capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(["openssl", "x509", "-inform", "DER", "-in", tf.name, "-noout", "-text"],
+                              capture_output=True, text=True, check=True).stdout
     info = {}
     lines = out.splitlines()
     for i, line in enumerate(lines):
@@ -137,14 +219,44 @@ def cert_info(der_hex):
         elif line.startswith("issuer="):
             info["issuer"] = line[7:].strip()
         elif line.startswith("notBefore="):
-            info["not_before"] = line[10:].strip()
+            info["not_before"] = openssl_date(line[10:].strip())
         elif line.startswith("notAfter="):
-            info["not_after"] = line[9:].strip()
+            info["not_after"] = openssl_date(line[9:].strip())
         elif line.startswith("serial="):
-            info["serial"] = line[7:].strip()
+            info["serial"] = line[7:].strip().lower()
+        elif line.startswith("sha256 Fingerprint="):
+            info["sha256"] = line.split("=", 1)[1].replace(":", "").lower()
         elif "Subject Alternative Name" in line and i + 1 < len(lines):
             info["san"] = [s.strip().split(":", 1)[1] for s in lines[i + 1].split(",")]
+    assert info["sha256"] == hashlib.sha256(der).hexdigest()
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("Public Key Algorithm:"):
+            alg = line.split(":", 1)[1].strip()
+            info["key_type"] = KEY_TYPES.get(alg, alg)
+        elif line.startswith("Public-Key: (") and "key_bits" not in info:
+            info["key_bits"] = int(line.split("(")[1].split()[0])
+        elif line.startswith("ASN1 OID:"):
+            info["curve"] = line.split(":", 1)[1].strip()
+        elif line.startswith("Signature Algorithm:") and "sig_alg" not in info:
+            info["sig_alg"] = line.split(":", 1)[1].strip()
     info["self_signed"] = info.get("subject") == info.get("issuer")
+    if not full:
+        return {k: info.get(k) for k in ("subject", "issuer", "not_before", "not_after", "key_type",
+                                         "key_bits", "sig_alg", "serial", "sha256")}
+    info.setdefault("san", [])
+    return info
+
+
+def chain_info(hs_el, sni=None):
+    """cert object (SPEC) of a Certificate handshake message: the leaf, plus every element."""
+    ders = [f.get("value") for f in fields(hs_el, "tls.handshake.certificate")]
+    if not ders:
+        return None
+    info = cert_info(ders[0])
+    info["chain_len"] = len(ders)
+    info["sni_match"] = (sni in info.get("san", [])) if sni else None
+    info["chain"] = [cert_info(d, full=False) for d in ders]
     return info
 
 
@@ -239,7 +351,10 @@ def summarize(c, frame_time):
          "cert": None, "ja3": None, "ja3s": None, "ja4": None,
          "client_hello_bytes": None, "client_hello_segments": None,
          "bytes_client": c["bytes"].get(cl, 0), "bytes_server": c["bytes"].get(sv, 0),
-         "tcp_rtt_ms": None, "server_hello_ms": None, "handshake_ms": None}
+         "tcp_rtt_ms": None, "server_hello_ms": None, "handshake_ms": None,
+         "client_cert": None, "alerts": [], "ciphers_offered": [], "extensions_offered": [],
+         "groups_offered": [], "key_shares_offered": [], "sig_algs_offered": [], "psk_modes": [],
+         "compression_offered": [], "extensions_server": [], "pq_offered": False, "pq_negotiated": False}
     if c["syn_t"] is not None and c["ack_t"] is not None:
         r["tcp_rtt_ms"] = round((c["ack_t"] - c["syn_t"]) * 1000, 3)
     chs = [h for h in c["hs"] if h["type"] == 1 and h["from"] == cl]
@@ -264,6 +379,22 @@ def summarize(c, frame_time):
         legacy = as_int(first(el, "tls.handshake.version"))
         ciphers = [as_int(f.get("show")) for f in fields(el, "tls.handshake.ciphersuite")]
         r["alpn_offered"] = alpn
+        r["ciphers_offered"] = [cipher_name(f) for f in fields(el, "tls.handshake.ciphersuite")]
+        r["extensions_offered"] = [iana(EXT_NAMES, t) for t in ext_types]
+        r["compression_offered"] = [COMPRESSION.get(as_int(f.get("show")), f"0x{as_int(f.get('show')):02x}")
+                                    for f in fields(el, "tls.handshake.comp_method")]
+        groups, shares = [], []
+        for t, e in exts:
+            if t == 10:
+                groups = [as_int(f.get("show")) for f in fields(e, "tls.handshake.extensions_supported_group")]
+            elif t == 51:
+                shares = [as_int(f.get("show")) for f in fields(e, "tls.handshake.extensions_key_share_group")]
+            elif t == 45:
+                r["psk_modes"] = [iana(PSK_MODES, as_int(f.get("show"))) for f in fields(e, "tls.extension.psk_ke_mode")]
+        r["groups_offered"] = [iana(GROUP_NAMES, g) for g in groups]
+        r["key_shares_offered"] = [iana(GROUP_NAMES, g) for g in shares]
+        r["sig_algs_offered"] = [iana(SIGALG_NAMES, a) for a in sigalgs]
+        r["pq_offered"] = any(g in PQ_GROUPS for g in groups + shares)
         vo = [v for v in versions if not is_grease(v)] or [legacy]
         r["versions_offered"] = [VERSIONS.get(v, hex(v)) for v in vo]
         r["client_hello_bytes"] = as_int(first(el, "tls.handshake.length"))
@@ -282,7 +413,9 @@ def summarize(c, frame_time):
             real_sh = sh
     if real_sh is not None:
         el = real_sh["el"]
-        exts = dict(parse_hello_exts(el))
+        sh_exts = parse_hello_exts(el)
+        r["extensions_server"] = [iana(EXT_NAMES, t) for t, _ in sh_exts]
+        exts = dict(sh_exts)
         legacy = as_int(first(el, "tls.handshake.version"))
         sv_ver = as_int(first(exts[43], "tls.handshake.extensions.supported_version")) if 43 in exts else legacy
         r["version"] = VERSIONS.get(sv_ver, hex(sv_ver))
@@ -292,7 +425,8 @@ def summarize(c, frame_time):
             r["alpn"] = first(exts[16], "tls.handshake.extensions_alpn_str")
         if 51 in exts:
             g = fields(exts[51], "tls.handshake.extensions_key_share_group")
-            r["group"] = label(g[0].get("showname")) if g else None
+            r["group"] = iana(GROUP_NAMES, as_int(g[0].get("show"))) if g else None
+            r["pq_negotiated"] = bool(g) and as_int(g[0].get("show")) in PQ_GROUPS
         if 41 in exts:  # pre_shared_key accepted
             r["resumed"] = True
         if sv_ver != 0x0304:
@@ -303,23 +437,26 @@ def summarize(c, frame_time):
             ske = [h for h in c["hs"] if h["type"] == 12 and h["from"] == sv]
             if ske:
                 nc = fields(ske[0]["el"], "tls.handshake.server_named_curve")
-                r["group"] = label(nc[0].get("showname")) if nc else None
+                r["group"] = iana(GROUP_NAMES, as_int(nc[0].get("show"))) if nc else None
+                r["pq_negotiated"] = bool(nc) and as_int(nc[0].get("show")) in PQ_GROUPS
         r["ja3s"] = first(el, "tls.handshake.ja3s")
         sh_t = frame_time[real_sh["seg_frames"][0]] if real_sh["seg_frames"] else real_sh["t"]
         if ch_t is not None:
             r["server_hello_ms"] = round((sh_t - ch_t) * 1000, 3)
         certs = [h for h in c["hs"] if h["type"] == 11 and h["from"] == sv]
         if certs and sv_ver != 0x0304:
-            ders = [f.get("value") for f in fields(certs[0]["el"], "tls.handshake.certificate")]
-            info = cert_info(ders[0])
-            info["chain_len"] = len(ders)
-            info["sni_match"] = (r["sni"] in info.get("san", [])) if r["sni"] else None
-            r["cert"] = info
-    if c["alerts"]:
-        frm, lvl, desc = c["alerts"][0]
-        r["alert"] = {"from": "client" if frm == cl else "server",
-                      "level": {1: "warning", 2: "fatal"}.get(lvl, str(lvl)),
-                      "description": ALERTS.get(desc, str(desc))}
+            r["cert"] = chain_info(certs[0]["el"], r["sni"])
+        ccerts = [h for h in c["hs"] if h["type"] == 11 and h["from"] == cl]
+        if ccerts and sv_ver != 0x0304:
+            r["client_cert"] = chain_info(ccerts[0]["el"])
+            if r["client_cert"] is not None:
+                r["client_cert"].pop("sni_match", None)
+        r["cert_request"] = any(h["type"] == 13 and h["from"] == sv for h in c["hs"])
+    r["alerts"] = [{"from": "client" if frm == cl else "server",
+                    "level": {1: "warning", 2: "fatal"}.get(lvl, str(lvl)),
+                    "description": ALERTS.get(desc, str(desc))} for frm, lvl, desc in c["alerts"]]
+    if r["alerts"]:
+        r["alert"] = r["alerts"][0]
     # Encrypted records (content type 23) from the client after the ServerHello.
     client_appdata = [t for (a, ct, t) in c["records"] if a == cl and ct == 23]
     if r["version"] == "TLSv1.3":
@@ -372,7 +509,9 @@ def outcome(c, r, ch, sh, app):
 COLUMNS = ["client", "server", "outcome", "sni", "alpn_offered", "alpn", "versions_offered", "version",
            "cipher", "group", "resumed", "hrr", "alert", "client_hello_bytes", "client_hello_segments",
            "bytes_client", "bytes_server", "tcp_rtt_ms", "server_hello_ms", "handshake_ms", "ja3", "ja3s",
-           "ja4", "cert", "rst_from", "fin_from", "client_encrypted_records"]
+           "ja4", "cert", "client_cert", "cert_request", "alerts", "ciphers_offered", "extensions_offered",
+           "groups_offered", "key_shares_offered", "sig_algs_offered", "psk_modes", "compression_offered",
+           "extensions_server", "pq_offered", "pq_negotiated", "rst_from", "fin_from", "client_encrypted_records"]
 
 
 def main():
@@ -392,7 +531,7 @@ def main():
         print(f"== {name}: {len(conns)} connection(s)")
         for r in conns:
             for k in COLUMNS:
-                v = r[k]
+                v = r.get(k)
                 if k == "alpn_offered" and v and sum(len(x) for x in v) > 60:
                     v = f"{len(v)} protocols: {v[0]!r}, ... ({sum(len(x) for x in v)} bytes of names)"
                 print(f"   {k:24} {json.dumps(v) if not isinstance(v, str) else v}")

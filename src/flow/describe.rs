@@ -215,11 +215,6 @@ pub fn cert_record(
     }
     if !leaf.self_signed && !reaches_public_root(c) {
         push("untrusted_issuer");
-        // The top of the chain as sent is not a root: the server left out intermediates, or a
-        // private CA signed the leaf. Either way no client can build a path without more.
-        if !c.chain.last().is_some_and(|top| top.self_signed) {
-            push("chain_incomplete");
-        }
     }
     CertRecord {
         subject: leaf.subject.clone(),

@@ -70,7 +70,6 @@ pub fn problem(name: &str) -> &'static str {
         "untrusted_issuer" => {
             "the chain does not reach a public root: a private CA or TLS interception (proxy, AV)"
         }
-        "chain_incomplete" => "the server sent no path to a root: missing intermediate certificate",
         "client_cert_expired" => "the client certificate had expired at capture time",
         "client_cert_not_yet_valid" => "the client certificate was not yet valid at capture time",
         "client_cert_weak_key" => "the client certificate has a weak key",
