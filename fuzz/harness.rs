@@ -103,7 +103,9 @@ impl<'a> Input<'a> {
 
 /// Link types the `decode` target picks from (first input byte, modulo the length): all the
 /// supported ones plus two unsupported ones (802.11, USER0).
-pub const DECODE_LINKTYPES: [u32; 16] = [0, 1, 9, 12, 14, 50, 51, 101, 104, 108, 113, 228, 229, 276, 105, 147];
+pub const DECODE_LINKTYPES: [u32; 16] = [
+    0, 1, 9, 12, 14, 50, 51, 101, 104, 108, 113, 228, 229, 276, 105, 147,
+];
 
 /// Input: `[link type selector] frame...`.
 pub fn decode(data: &[u8]) {
@@ -161,7 +163,11 @@ pub fn tls_stream(data: &[u8]) {
         let bound = 2 * (MAX_RECORD_LEN + 5 + 256)
             + 2 * (MAX_HANDSHAKE_MESSAGE + 4 + MAX_RECORD_LEN)
             + 2 * 4096 * 16;
-        assert!(split.buffered() <= bound, "{} bytes buffered", split.buffered());
+        assert!(
+            split.buffered() <= bound,
+            "{} bytes buffered",
+            split.buffered()
+        );
         off += n;
         i += 1;
     }
@@ -182,7 +188,10 @@ pub fn observations(o: &Observed) -> String {
          heartbeats={} not_tls={} abandoned={} abandon_reason={:?} hello_errors={} \
          oversized_messages={} malformed_extensions={}",
         o.first_content_type,
-        o.client_hellos.iter().map(|(ch, m)| (ch, m.len)).collect::<Vec<_>>(),
+        o.client_hellos
+            .iter()
+            .map(|(ch, m)| (ch, m.len))
+            .collect::<Vec<_>>(),
         o.server_hello.as_ref().map(|(sh, m)| (sh, m.len)),
         o.hello_retry.as_ref().map(|(sh, m)| (sh, m.len)),
         o.handshake_types,
@@ -252,7 +261,11 @@ pub fn hello(data: &[u8]) {
 }
 
 fn client_hello_checks(ch: &ClientHello, quic: bool) {
-    assert!(ch.extensions.len() <= MAX_EXTENSIONS, "{} extensions", ch.extensions.len());
+    assert!(
+        ch.extensions.len() <= MAX_EXTENSIONS,
+        "{} extensions",
+        ch.extensions.len()
+    );
     for list in [
         ch.ciphers.len(),
         ch.supported_versions.len(),
@@ -355,7 +368,10 @@ pub fn reassembly(data: &[u8]) {
         // In order: each piece starts where the last ended, except across a reported hole.
         let mut jumps = 0u64;
         for (off, bytes) in &out {
-            assert!(*off >= expected, "offset {off} went back (expected {expected})");
+            assert!(
+                *off >= expected,
+                "offset {off} went back (expected {expected})"
+            );
             jumps += off - expected;
             for (i, &b) in bytes.iter().enumerate() {
                 let o = *off as usize + i;
@@ -367,7 +383,11 @@ pub fn reassembly(data: &[u8]) {
             expected = off + bytes.len() as u64;
         }
         assert_eq!(jumps, skipped, "offsets jumped without a reported gap");
-        assert_eq!(r.delivered(), expected, "delivered() disagrees with what came out");
+        assert_eq!(
+            r.delivered(),
+            expected,
+            "delivered() disagrees with what came out"
+        );
     }
     assert!(expected as usize <= budget);
     let _ = r.counters.overlap_conflicts + r.counters.gaps;
@@ -420,7 +440,8 @@ pub fn flow_table(data: &[u8]) {
     let mut next_seq: HashMap<(u8, u8), u32> = HashMap::new();
     let mut now: i64 = 1_700_000_000_000_000_000;
     let mut records = 0u64;
-    let isn = |s: u8, d: u8| (s as u32).wrapping_mul(0x9e37_79b9) ^ (d as u32).wrapping_mul(0x85eb_ca6b);
+    let isn =
+        |s: u8, d: u8| (s as u32).wrapping_mul(0x9e37_79b9) ^ (d as u32).wrapping_mul(0x85eb_ca6b);
     while !input.is_empty() {
         let b0 = input.u8();
         let b1 = input.u8();
@@ -480,14 +501,21 @@ pub fn flow_table(data: &[u8]) {
             payload_truncated: b0 & 0x40 != 0,
         };
         table.on_segment(&seg);
-        assert!(table.len() <= max_flows, "{} flows > {max_flows}", table.len());
+        assert!(
+            table.len() <= max_flows,
+            "{} flows > {max_flows}",
+            table.len()
+        );
         records += check_records(&mut table);
     }
     table.finish_all();
     records += check_records(&mut table);
     assert!(table.is_empty(), "flows left after finish_all");
     let c = &table.counters;
-    assert_eq!(records, c.sessions_written, "records written != sessions_written");
+    assert_eq!(
+        records, c.sessions_written,
+        "records written != sessions_written"
+    );
     assert!(c.flows_peak as usize <= max_flows);
     assert!(c.flows_evicted <= c.flows_created);
 }
@@ -526,7 +554,10 @@ pub fn capture_file(data: &[u8]) {
     let mut frames = 0u64;
     let result = read_file(&path_str, &mut stats, |p| {
         frames += 1;
-        assert!(p.data.len() as u64 <= p.orig_len as u64, "caplen > wire length");
+        assert!(
+            p.data.len() as u64 <= p.orig_len as u64,
+            "caplen > wire length"
+        );
         if let Ok(d) = decode::decode(p.linktype, p.data) {
             let seg = Segment {
                 ts: p.ts,
@@ -554,7 +585,10 @@ pub fn capture_file(data: &[u8]) {
     });
     std::fs::remove_file(&path).ok();
     if result.is_ok() {
-        assert_eq!(frames, stats.packets, "frames handed out != packets counted");
+        assert_eq!(
+            frames, stats.packets,
+            "frames handed out != packets counted"
+        );
     }
     table.finish_all();
     check_records(&mut table);

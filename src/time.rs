@@ -40,16 +40,27 @@ impl Timestamp {
         )
     }
 
-    /// RFC 3339 UTC to the second, e.g. `2024-01-31T12:00:00Z` (certificate validity).
-    pub fn rfc3339_secs(self) -> String {
-        let s = self.to_string();
-        format!("{}Z", &s[..19])
-    }
-
     /// RFC 3339 UTC with microseconds, e.g. `2024-01-31T12:00:00.123456Z`.
     pub fn rfc3339(self) -> String {
         self.to_string()
     }
+}
+
+/// RFC 3339 UTC to the second from seconds since the epoch, e.g. `2024-01-31T12:00:00Z`
+/// (certificate validity, which may lie far beyond what [`Timestamp`] can hold).
+pub fn rfc3339_from_secs(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        y,
+        m,
+        d,
+        sod / 3600,
+        (sod / 60) % 60,
+        sod % 60
+    )
 }
 
 impl fmt::Display for Timestamp {
@@ -102,6 +113,13 @@ mod tests {
         assert_eq!(t.to_string(), "2000-02-29T00:00:00.000000Z");
         let t = Timestamp::from_secs_nanos(-1, 500_000_000);
         assert_eq!(t.to_string(), "1969-12-31T23:59:59.500000Z");
+    }
+
+    #[test]
+    fn far_dates_in_seconds() {
+        assert_eq!(rfc3339_from_secs(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339_from_secs(253_402_300_799), "9999-12-31T23:59:59Z");
+        assert_eq!(rfc3339_from_secs(-86_400), "1969-12-31T00:00:00Z");
     }
 
     #[test]

@@ -19,8 +19,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::{
-    Endpoint, RunOutput, WORKERS, corpus_dir, excerpt, list_captures, md5_hex, par_map,
-    parse_json_lines, prepare_input, run_timeout, run_tlscope,
+    Ava, DnStyle, Endpoint, RunOutput, WORKERS, corpus_dir, dn_multiset, excerpt, list_captures,
+    md5_hex, par_map, parse_dn, parse_json_lines, prepare_input, run_timeout, run_tlscope,
 };
 use serde_json::Value;
 
@@ -30,7 +30,7 @@ use serde_json::Value;
 
 /// `(corpus file, expected.json field name, reason)`: disagreements we believe are the
 /// source's fault. Every record of that file is left out of that field's totals (and printed).
-/// Kept empty until the owner has investigated the mismatches.
+/// Each entry was checked against the capture with tshark/openssl (docs/conformance.md).
 const KNOWN_SOURCE_DISAGREEMENTS: &[(&str, &str, &str)] = &[
     (
         "suricata-verify/tcp-fastopen-10-syn-data-ignore/input.pcap",
@@ -50,6 +50,13 @@ const KNOWN_SOURCE_DISAGREEMENTS: &[(&str, &str, &str)] = &[
          hex rule (`bd`), FoxIO's own tools still print `99` (FoxIO-LLC/ja4 issue 326)",
     ),
     (
+        "ndpi/ja3_lots_of_cipher_suites.pcap",
+        "cert_subject",
+        "nDPI finds name attributes by scanning the certificate bytes for their OIDs, so the \
+         subjectAltName directoryName (C=US/ST=Connecticut/…/CN=XRX9C934E949FEF) is appended to \
+         the subject a second time; `openssl x509 -subject` shows each attribute once",
+    ),
+    (
         "suricata-verify/bug-5713-01/TLSv1-Extracted-MaliciousC2.pcap",
         "ja4",
         "a hello without signature algorithms: the JA4 spec hashes the extension list without a \
@@ -61,13 +68,21 @@ const KNOWN_SOURCE_DISAGREEMENTS: &[(&str, &str, &str)] = &[
 /// on them. There should be none.
 const NOT_CAPTURES: &[&str] = &[];
 
-/// Minimum share of matching values (percent). Fields not listed are reported only.
-const FLOORS: &[(Field, f64)] = &[
-    (Field::Sni, 98.0),
-    (Field::Version, 97.0),
-    (Field::Cipher, 97.0),
-    (Field::AlpnOffered, 95.0),
-    (Field::Resumed, 95.0),
+/// Minimum share of matching values (percent), over all sources (`None`) or over one source's
+/// records only. Fields not listed are reported only.
+const FLOORS: &[(Field, Option<Source>, f64)] = &[
+    (Field::Sni, None, 98.0),
+    (Field::Version, None, 97.0),
+    (Field::Cipher, None, 97.0),
+    (Field::AlpnOffered, None, 95.0),
+    (Field::Resumed, None, 95.0),
+    // Issue 3: JA4 against FoxIO's own Rust implementation; JA3/JA3S against every source that
+    // states them; certificate names where Zeek states them.
+    (Field::Ja4, Some(Source::FoxioRust), 99.0),
+    (Field::Ja3, None, 99.0),
+    (Field::Ja3s, None, 98.0),
+    (Field::CertSubject, Some(Source::ZeekSsl), 95.0),
+    (Field::CertIssuer, Some(Source::ZeekSsl), 95.0),
 ];
 
 const MAX_MISMATCHES_SHOWN: usize = 40;
@@ -97,10 +112,20 @@ enum Field {
     Ja4,
     Established,
     LastAlert,
+    CertSubject,
+    CertIssuer,
+    CertSerial,
+    CertNotBefore,
+    CertNotAfter,
+    CertSan,
+    CertFingerprint,
+    CertChainFps,
+    SniMatchesCert,
 }
 
 impl Field {
-    const ALL: [Field; 11] = [
+    /// Fields whose expected value sits under the same key in an expected.json record.
+    const PLAIN: [Field; 11] = [
         Field::Sni,
         Field::Version,
         Field::Cipher,
@@ -114,7 +139,30 @@ impl Field {
         Field::LastAlert,
     ];
 
-    /// Key in expected.json.
+    const ALL: [Field; 20] = [
+        Field::Sni,
+        Field::Version,
+        Field::Cipher,
+        Field::AlpnOffered,
+        Field::Alpn,
+        Field::Resumed,
+        Field::Ja3,
+        Field::Ja3s,
+        Field::Ja4,
+        Field::Established,
+        Field::LastAlert,
+        Field::CertSubject,
+        Field::CertIssuer,
+        Field::CertSerial,
+        Field::CertNotBefore,
+        Field::CertNotAfter,
+        Field::CertSan,
+        Field::CertFingerprint,
+        Field::CertChainFps,
+        Field::SniMatchesCert,
+    ];
+
+    /// Key in expected.json (for the `PLAIN` fields), and the name in the report.
     fn name(self) -> &'static str {
         match self {
             Field::Sni => "sni",
@@ -128,7 +176,51 @@ impl Field {
             Field::Ja4 => "ja4",
             Field::Established => "established",
             Field::LastAlert => "last_alert",
+            Field::CertSubject => "cert_subject",
+            Field::CertIssuer => "cert_issuer",
+            Field::CertSerial => "cert_serial",
+            Field::CertNotBefore => "cert_not_before",
+            Field::CertNotAfter => "cert_not_after",
+            Field::CertSan => "cert_san",
+            Field::CertFingerprint => "cert_fingerprint",
+            Field::CertChainFps => "cert_chain_fps",
+            Field::SniMatchesCert => "sni_matches_cert",
         }
+    }
+
+    /// The value of a certificate object (`cert` or `client_cert`) this field is compared with;
+    /// `None` for fields that are not about the certificate.
+    fn of_cert(self, cert: Option<&Value>) -> Option<Value> {
+        let key = match self {
+            Field::CertSubject => "subject",
+            Field::CertIssuer => "issuer",
+            Field::CertSerial => "serial",
+            Field::CertNotBefore => "not_before",
+            Field::CertNotAfter => "not_after",
+            Field::CertSan => "san",
+            Field::CertFingerprint => "sha256",
+            Field::SniMatchesCert => "sni_match",
+            Field::CertChainFps => {
+                return Some(
+                    cert.and_then(|c| c.get("chain"))
+                        .and_then(Value::as_array)
+                        .map(|a| {
+                            Value::Array(
+                                a.iter()
+                                    .map(|e| e.get("sha256").cloned().unwrap_or(Value::Null))
+                                    .collect(),
+                            )
+                        })
+                        .unwrap_or(Value::Null),
+                );
+            }
+            _ => return None,
+        };
+        Some(
+            cert.and_then(|c| c.get(key))
+                .cloned()
+                .unwrap_or(Value::Null),
+        )
     }
 
     /// The value of our session record this field is compared with.
@@ -145,12 +237,21 @@ impl Field {
             Field::Ja4 => session.get("ja4"),
             Field::Established => session.get("outcome"),
             Field::LastAlert => session.get("alert").and_then(|a| a.get("description")),
+            cert_field => {
+                return cert_field
+                    .of_cert(session.get("cert"))
+                    .unwrap_or(Value::Null);
+            }
         };
         v.cloned().unwrap_or(Value::Null)
     }
 
-    fn floor(self) -> Option<f64> {
-        FLOORS.iter().find(|(f, _)| *f == self).map(|(_, p)| *p)
+    /// The floor of this field and the source it applies to (`None`: all sources).
+    fn floor(self) -> Option<(Option<Source>, f64)> {
+        FLOORS
+            .iter()
+            .find(|(f, _, _)| *f == self)
+            .map(|(_, s, p)| (*s, *p))
     }
 }
 
@@ -314,6 +415,75 @@ enum Want {
     Bool(bool),
     /// Zeek `established`: whether our `outcome` is `"established"`.
     Established(bool),
+    /// A distinguished name: our x509-parser string, split into attributes, equals this
+    /// multiset (`avas`, sorted). `text` is the source's own spelling, for the report. With
+    /// `only`, attributes of other types are dropped from our side first (nDPI prints six).
+    Dn {
+        text: String,
+        avas: Vec<Ava>,
+        only: Option<&'static [&'static str]>,
+    },
+    /// A serial number as lowercase hex without separators or leading zeros.
+    Serial(String),
+    /// A UTC time as `YYYY-MM-DDTHH:MM:SS` (ours carries a trailing `Z`).
+    Time(String),
+}
+
+/// The attribute types nDPI's certificate scanner extracts (it looks for the DER bytes of the
+/// OIDs 2.5.4.3/6/7/8/10/11 and skips every other attribute, e.g. emailAddress, serialNumber,
+/// businessCategory, DC and the EV jurisdiction attributes).
+const NDPI_DN_ATTRS: &[&str] = &["CN", "C", "L", "ST", "O", "OU"];
+
+/// A printed name as the sorted attribute multiset `Want::Dn` compares.
+fn dn_want(text: &str, style: DnStyle) -> Want {
+    dn_want_only(text, style, None)
+}
+
+fn dn_want_only(text: &str, style: DnStyle, only: Option<&'static [&'static str]>) -> Want {
+    let keep = |a: &Ava| only.is_none_or(|o| o.contains(&a.0.as_str()));
+    Want::Dn {
+        text: text.to_string(),
+        avas: dn_multiset(parse_dn(text, style).into_iter().filter(keep).collect()),
+        only,
+    }
+}
+
+/// `08:3A:84:…` (Suricata, upper case, raw DER bytes with any leading `00`) or our `83a84…`
+/// → `83a84…`.
+fn serial_norm(s: &str) -> String {
+    let hex: String = s
+        .chars()
+        .filter(|c| *c != ':' && !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let t = hex.trim_start_matches('0');
+    if t.is_empty() { "0".into() } else { t.into() }
+}
+
+/// `2018-05-14T20:55:27` (Suricata), `2018-05-14 20:55:27` (nDPI) or our
+/// `2018-05-14T20:55:27Z` → `2018-05-14T20:55:27`.
+fn time_norm(s: &str) -> String {
+    s.trim().trim_end_matches('Z').replacen(' ', "T", 1)
+}
+
+/// A certificate fingerprint as a source prints it (hex, any case, `:` or no separators).
+/// SHA-256 compares with our `cert.sha256`; SHA-1 cannot be compared (we print no SHA-1).
+fn fingerprint_want(s: &str) -> Result<Want, String> {
+    let hex: String = s
+        .chars()
+        .filter(|c| *c != ':')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(format!("fingerprint {s:?} is not hex"));
+    }
+    match hex.len() {
+        64 => Ok(Want::Hex(hex)),
+        40 => Err("SHA-1 certificate fingerprint: we output only SHA-256, not comparable".into()),
+        n => Err(format!(
+            "fingerprint of {n} hex digits (neither SHA-1 nor SHA-256)"
+        )),
+    }
 }
 
 impl Want {
@@ -345,6 +515,17 @@ impl Want {
             }
             Want::Bool(b) => ours.as_bool() == Some(*b),
             Want::Established(b) => (ours.as_str() == Some("established")) == *b,
+            Want::Dn { avas, only, .. } => ours.as_str().is_some_and(|o| {
+                let keep = |a: &Ava| only.is_none_or(|k| k.contains(&a.0.as_str()));
+                dn_multiset(
+                    parse_dn(o, DnStyle::Display)
+                        .into_iter()
+                        .filter(keep)
+                        .collect(),
+                ) == *avas
+            }),
+            Want::Serial(s) => ours.as_str().is_some_and(|o| serial_norm(o) == *s),
+            Want::Time(t) => ours.as_str().is_some_and(|o| time_norm(o) == *t),
         }
     }
 
@@ -367,6 +548,12 @@ impl Want {
             Want::Bool(b) => b.to_string(),
             Want::Established(true) => "outcome \"established\"".into(),
             Want::Established(false) => "outcome other than \"established\"".into(),
+            Want::Dn { text, only, .. } => match only {
+                None => format!("{text:?}"),
+                Some(k) => format!("{text:?} (only {} compared)", k.join("/")),
+            },
+            Want::Serial(s) => format!("serial {s}"),
+            Want::Time(t) => format!("{t:?}"),
         }
     }
 }
@@ -423,7 +610,7 @@ fn cipher_name(id: u64) -> Option<&'static str> {
 /// comparable.
 fn record_wants(src: Source, rec: &Value) -> Vec<(Field, Result<Want, String>)> {
     let mut out = Vec::new();
-    for f in Field::ALL {
+    for f in Field::PLAIN {
         let Some(v) = rec.get(f.name()) else { continue };
         let want = match f {
             Field::Sni | Field::Cipher | Field::Alpn | Field::Ja4 => match v {
@@ -462,8 +649,94 @@ fn record_wants(src: Source, rec: &Value) -> Vec<(Field, Result<Want, String>)> 
                 Some(s) => Ok(Want::Str(s.to_string())),
                 None => Err(format!("unexpected last_alert value {v}")),
             },
+            _ => unreachable!("only PLAIN fields here"),
         };
         out.push((f, want));
+    }
+    out.extend(cert_wants(src, rec));
+    out
+}
+
+/// The certificate fields a (non-suricata) record states. See docs/conformance.md.
+fn cert_wants(src: Source, rec: &Value) -> Vec<(Field, Result<Want, String>)> {
+    let mut out = Vec::new();
+    let stated = |v: Option<&Value>| -> Option<String> {
+        v.and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && *s != "-")
+            .map(str::to_string)
+    };
+    match src {
+        Source::ZeekSsl => {
+            let raw = rec.get("raw");
+            let raw = |k: &str| stated(raw.and_then(|r| r.get(k)));
+            if let Some(s) = raw("subject") {
+                out.push((Field::CertSubject, Ok(dn_want(&s, DnStyle::Rfc2253))));
+            }
+            if let Some(s) = raw("issuer") {
+                out.push((Field::CertIssuer, Ok(dn_want(&s, DnStyle::Rfc2253))));
+            }
+            match raw("cert_chain_fps").as_deref() {
+                None => {}
+                Some("(empty)") => out.push((
+                    Field::CertChainFps,
+                    Err("Zeek logged no server certificate (cert_chain_fps empty)".into()),
+                )),
+                Some(fps) => out.push((
+                    Field::CertChainFps,
+                    Ok(Want::List {
+                        items: fps
+                            .split(',')
+                            .map(|x| x.trim().to_ascii_lowercase())
+                            .collect(),
+                        prefix: false,
+                    }),
+                )),
+            }
+            match raw("sni_matches_cert").as_deref() {
+                Some("T") => out.push((Field::SniMatchesCert, Ok(Want::Bool(true)))),
+                Some("F") => out.push((Field::SniMatchesCert, Ok(Want::Bool(false)))),
+                Some(other) => out.push((
+                    Field::SniMatchesCert,
+                    Err(format!("unexpected sni_matches_cert {other:?}")),
+                )),
+                None => {}
+            }
+        }
+        Source::Ndpi => {
+            let dn = |s: &str| dn_want_only(s, DnStyle::Display, Some(NDPI_DN_ATTRS));
+            if let Some(s) = stated(rec.get("cert_subject")) {
+                out.push((Field::CertSubject, Ok(dn(&s))));
+            }
+            if let Some(s) = stated(rec.get("cert_issuer")) {
+                out.push((Field::CertIssuer, Ok(dn(&s))));
+            }
+            if let Some(v) = stated(rec.get("cert_validity")) {
+                match v.split_once(" - ") {
+                    Some((a, b)) => {
+                        out.push((Field::CertNotBefore, Ok(Want::Time(time_norm(a)))));
+                        out.push((Field::CertNotAfter, Ok(Want::Time(time_norm(b)))));
+                    }
+                    None => out.push((
+                        Field::CertNotBefore,
+                        Err(format!("cert_validity {v:?} is not \"A - B\"")),
+                    )),
+                }
+            }
+            if let Some(s) = stated(rec.get("cert_sha1")) {
+                out.push((Field::CertFingerprint, fingerprint_want(&s)));
+            }
+            if let Some(s) = stated(rec.get("cert_server_names")) {
+                out.push((
+                    Field::CertSan,
+                    Ok(Want::List {
+                        items: s.split(',').map(|x| x.trim().to_string()).collect(),
+                        prefix: false,
+                    }),
+                ));
+            }
+        }
+        _ => {}
     }
     out
 }
@@ -678,8 +951,11 @@ enum Pred {
     /// Suricata `tls.version`: suricata falls back to the ClientHello's version when there is no
     /// ServerHello, so this also holds when our `version` is null and `versions_offered` has it.
     VersionOrOffered(Want),
+    /// A condition on the client certificate (`client_cert`, mutual TLS).
+    ClientWant(Field, Want),
     HasCert,
     HasSan,
+    HasClientCert,
 }
 
 impl Pred {
@@ -720,7 +996,11 @@ impl Pred {
                             .and_then(Value::as_array)
                             .is_some_and(|a| a.iter().any(|x| w.check(x))))
             }
+            Pred::ClientWant(f, w) => {
+                w.check(&f.of_cert(s.v.get("client_cert")).unwrap_or(Value::Null))
+            }
             Pred::HasCert => s.v.get("cert").is_some_and(Value::is_object),
+            Pred::HasClientCert => s.v.get("client_cert").is_some_and(Value::is_object),
             Pred::HasSan => {
                 s.v.get("cert")
                     .and_then(|c| c.get("san"))
@@ -733,6 +1013,8 @@ impl Pred {
     fn describe(&self) -> String {
         match self {
             Pred::Want(_, w) => w.describe(),
+            Pred::ClientWant(_, w) => format!("client certificate {}", w.describe()),
+            Pred::HasClientCert => "a client certificate".into(),
             Pred::VersionOrOffered(w) => {
                 format!("{} (or null with it in versions_offered)", w.describe())
             }
@@ -750,6 +1032,8 @@ struct Filter {
     unmapped: Vec<String>,
     /// `match` keys mapped to a weaker condition (certificate presence).
     weakened: Vec<String>,
+    /// Values the filter states that cannot be compared, and why (listed as "not compared").
+    not_comparable: Vec<(Field, String)>,
 }
 
 impl Filter {
@@ -824,6 +1108,7 @@ fn build_filter(rec: &Value) -> Result<Filter, String> {
         preds: Vec::new(),
         unmapped: Vec::new(),
         weakened: Vec::new(),
+        not_comparable: Vec::new(),
     };
     let (mut src_ip, mut src_port, mut dst_ip, mut dst_port) = (None, None, None, None);
     let text = |v: &Value| v.as_str().map(str::to_string);
@@ -882,10 +1167,50 @@ fn build_filter(rec: &Value) -> Result<Filter, String> {
                 Some(name) => want(&mut f, Field::Cipher, Want::Str(name.into())),
                 None => f.unmapped.push(format!("{key}={v}")),
             },
-            "tls.subject" | "tls.issuerdn" | "tls.serial" | "tls.fingerprint" | "tls.notbefore"
-            | "tls.notafter" => {
-                f.preds.push((Tag::Cert, Pred::HasCert));
-                f.weakened.push(key.to_string());
+            // The server certificate (`tls.*`) and the client certificate (`tls.client.*`).
+            "tls.subject"
+            | "tls.issuerdn"
+            | "tls.serial"
+            | "tls.fingerprint"
+            | "tls.notbefore"
+            | "tls.notafter"
+            | "tls.client.subject"
+            | "tls.client.issuerdn"
+            | "tls.client.serial"
+            | "tls.client.fingerprint"
+            | "tls.client.notbefore"
+            | "tls.client.notafter"
+                if v.is_string() =>
+            {
+                let val = v.as_str().unwrap();
+                let client = key.starts_with("tls.client.");
+                let (field, w) = match key.rsplit('.').next().unwrap_or("") {
+                    "subject" => (Field::CertSubject, Ok(dn_want(val, DnStyle::Display))),
+                    "issuerdn" => (Field::CertIssuer, Ok(dn_want(val, DnStyle::Display))),
+                    "serial" => (Field::CertSerial, Ok(Want::Serial(serial_norm(val)))),
+                    "notbefore" => (Field::CertNotBefore, Ok(Want::Time(time_norm(val)))),
+                    "notafter" => (Field::CertNotAfter, Ok(Want::Time(time_norm(val)))),
+                    _ => (Field::CertFingerprint, fingerprint_want(val)),
+                };
+                match (w, client) {
+                    (Ok(w), false) => want(&mut f, field, w),
+                    (Ok(w), true) => f
+                        .preds
+                        .push((Tag::Field(field), Pred::ClientWant(field, w))),
+                    (Err(why), _) => {
+                        // Only certificate presence can be checked.
+                        f.preds.push((
+                            Tag::Cert,
+                            if client {
+                                Pred::HasClientCert
+                            } else {
+                                Pred::HasCert
+                            },
+                        ));
+                        f.weakened.push(key.to_string());
+                        f.not_comparable.push((field, why));
+                    }
+                }
             }
             "has-key" => {
                 let keys: Vec<&str> = match v {
@@ -900,6 +1225,14 @@ fn build_filter(rec: &Value) -> Result<Filter, String> {
                         | "tls.serial" | "tls.fingerprint" => {
                             f.preds.push((Tag::Cert, Pred::HasCert))
                         }
+                        "tls.client.certificate"
+                        | "tls.client.chain"
+                        | "tls.client.subject"
+                        | "tls.client.issuerdn"
+                        | "tls.client.serial"
+                        | "tls.client.fingerprint" => {
+                            f.preds.push((Tag::Cert, Pred::HasClientCert))
+                        }
                         other => f.unmapped.push(format!("has-key {other}")),
                     }
                 }
@@ -913,9 +1246,12 @@ fn build_filter(rec: &Value) -> Result<Filter, String> {
                     want(&mut f, Field::AlpnOffered, Want::Index(i, val));
                     continue;
                 }
-                if key.starts_with("tls.subjectaltname[") {
-                    f.preds.push((Tag::Cert, Pred::HasSan));
-                    f.weakened.push(key.to_string());
+                if let Some(idx) = key
+                    .strip_prefix("tls.subjectaltname[")
+                    .and_then(|r| r.strip_suffix(']'))
+                    && let (Ok(i), Some(val)) = (idx.parse::<usize>(), text(v))
+                {
+                    want(&mut f, Field::CertSan, Want::Index(i, val));
                     continue;
                 }
                 f.unmapped.push(key.to_string());
@@ -966,8 +1302,8 @@ impl Tally {
 struct Report {
     by_field: BTreeMap<Field, Tally>,
     by_source: BTreeMap<(Source, Field), Tally>,
-    /// (field, text); `None` for suricata filters that state no comparable field.
-    mismatches: Vec<(Option<Field>, String)>,
+    /// (field, source, text); field `None` for suricata filters that state no comparable field.
+    mismatches: Vec<(Option<Field>, Source, String)>,
     known: Vec<String>,
     /// reason → (count, first example)
     skipped: BTreeMap<String, (usize, String)>,
@@ -983,8 +1319,19 @@ impl Report {
         self.by_field.entry(f).or_default().add(ok);
         self.by_source.entry((src, f)).or_default().add(ok);
         if !ok {
-            self.mismatches.push((Some(f), mismatch()));
+            self.mismatches.push((Some(f), src, mismatch()));
         }
+    }
+
+    /// For a field with a floor: the source it applies to, the tally it is checked on, and the
+    /// floor.
+    fn floor_check(&self, f: Field) -> Option<(Option<Source>, Tally, f64)> {
+        let (scope, p) = f.floor()?;
+        let t = match scope {
+            None => self.by_field.get(&f),
+            Some(s) => self.by_source.get(&(s, f)),
+        };
+        Some((scope, t.copied().unwrap_or_default(), p))
     }
 
     fn skip(&mut self, reason: String, example: String) {
@@ -1093,6 +1440,12 @@ fn compare_filter(report: &mut Report, file: &str, rec: &Value, sessions: &[Sess
             return;
         }
     };
+    for (f, why) in &filter.not_comparable {
+        report.skip(
+            format!("{} {}: {why}", src.name(), f.name()),
+            file.to_string(),
+        );
+    }
     // A known source disagreement drops that field's condition (so the check becomes "at least").
     for f in filter.fields() {
         if let Some(reason) = known_disagreement(file, f) {
@@ -1206,7 +1559,7 @@ fn compare_filter(report: &mut Report, file: &str, rec: &Value, sessions: &[Sess
                 }
             )
         };
-        report.mismatches.push((None, text));
+        report.mismatches.push((None, src, text));
         for f in fields {
             report.record(src, f, true, String::new);
         }
@@ -1231,37 +1584,61 @@ fn render(report: &Report, files: usize, elapsed: Duration) -> String {
     );
     let _ = writeln!(
         o,
-        "\n{:<14} {:>8} {:>6} {:>8} {:>7}",
-        "field", "matched", "total", "percent", "floor"
+        "\n{:<16} {:>8} {:>6} {:>8}  floor",
+        "field", "matched", "total", "percent"
     );
     for f in Field::ALL {
         let t = report.by_field.get(&f).copied().unwrap_or_default();
-        let floor = f.floor();
-        let status = match floor {
-            Some(p) if t.total == 0 => format!("{p:>6.1}%  FAIL (no values)"),
-            Some(p) if t.pct() < p => format!("{p:>6.1}%  FAIL"),
-            Some(p) => format!("{p:>6.1}%  ok"),
-            None => "      -  (report only)".to_string(),
+        let status = match report.floor_check(f) {
+            Some((scope, ft, p)) => {
+                let verdict = if ft.total == 0 {
+                    "FAIL (no values)"
+                } else if ft.pct() < p {
+                    "FAIL"
+                } else {
+                    "ok"
+                };
+                match scope {
+                    None => format!("{p:.1}% {verdict}"),
+                    Some(s) => format!(
+                        "{p:.1}% on {}: {}/{} = {:.1}% {verdict}",
+                        s.name(),
+                        ft.matched,
+                        ft.total,
+                        ft.pct()
+                    ),
+                }
+            }
+            None => "- (report only)".to_string(),
+        };
+        let pct = if t.total == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.1}%", t.pct())
         };
         let _ = writeln!(
             o,
-            "{:<14} {:>8} {:>6} {:>7.1}% {status}",
+            "{:<16} {:>8} {:>6} {pct:>8}  {status}",
             f.name(),
             t.matched,
             t.total,
-            t.pct()
         );
     }
     let _ = writeln!(o, "\nper source:");
     let _ = writeln!(
         o,
-        "{:<14} {:<14} {:>8} {:>6} {:>8}",
+        "{:<14} {:<16} {:>8} {:>6} {:>8}  floor",
         "source", "field", "matched", "total", "percent"
     );
     for ((s, f), t) in &report.by_source {
+        let floor = match f.floor() {
+            Some((Some(fs), p)) if fs == *s => format!("{p:.1}%"),
+            Some((None, p)) => format!("({p:.1}% over all sources)"),
+            _ => String::new(),
+        };
         let _ = writeln!(
             o,
-            "{:<14} {:<14} {:>8} {:>6} {:>7.1}%",
+            "{:<14} {:<16} {:>8} {:>6} {:>7.1}%  {floor}",
             s.name(),
             f.name(),
             t.matched,
@@ -1309,21 +1686,25 @@ fn render(report: &Report, files: usize, elapsed: Duration) -> String {
             let _ = writeln!(o, "  {p}");
         }
     }
-    // Fields with a floor first, then the report-only ones; within a group, corpus order.
-    let mut shown: Vec<&(Option<Field>, String)> = report.mismatches.iter().collect();
-    shown.sort_by_key(|(f, _)| match f {
-        Some(f) if f.floor().is_some() => (0, Some(*f)),
-        Some(f) => (1, Some(*f)),
+    // Mismatches that count towards a floor first (for a floor on one source, only that
+    // source's), then the rest; within a group by field, then corpus order.
+    let mut shown: Vec<&(Option<Field>, Source, String)> = report.mismatches.iter().collect();
+    shown.sort_by_key(|(f, src, _)| match f {
+        Some(f) => match f.floor() {
+            Some((None, _)) => (0, Some(*f)),
+            Some((Some(s), _)) if s == *src => (0, Some(*f)),
+            _ => (1, Some(*f)),
+        },
         None => (2, None),
     });
     let max = max_mismatches_shown();
     let _ = writeln!(
         o,
-        "\nmismatches: {} (first {} shown, fields with a floor first; TLSCOPE_CONFORMANCE_MISMATCHES=N shows more)",
+        "\nmismatches: {} (first {} shown, those counting towards a floor first; TLSCOPE_CONFORMANCE_MISMATCHES=N shows more)",
         shown.len(),
         shown.len().min(max)
     );
-    for (_, m) in shown.iter().take(max) {
+    for (_, _, m) in shown.iter().take(max) {
         let _ = writeln!(o, "  {m}");
     }
     o
@@ -1406,16 +1787,19 @@ fn conformance_tcp_tls() {
     println!("{text}");
 
     let mut failures = Vec::new();
-    for (f, floor) in FLOORS {
-        let t = report.by_field.get(f).copied().unwrap_or_default();
+    for (f, _, _) in FLOORS {
+        let Some((scope, t, floor)) = report.floor_check(*f) else {
+            continue;
+        };
+        let scope = scope.map_or("all sources".to_string(), |s| s.name().to_string());
         if t.total == 0 {
             failures.push(format!(
-                "{}: no expected values at all (classification broken?)",
+                "{} ({scope}): no expected values at all (classification broken?)",
                 f.name()
             ));
-        } else if t.pct() < *floor {
+        } else if t.pct() < floor {
             failures.push(format!(
-                "{}: {}/{} = {:.1}% < floor {floor:.1}%",
+                "{} ({scope}): {}/{} = {:.1}% < floor {floor:.1}%",
                 f.name(),
                 t.matched,
                 t.total,
@@ -1578,6 +1962,57 @@ fn harness_self_check() {
     assert!(matches!(version_want("TLSv1"), Ok(Want::Str(ref s)) if s == "TLSv1.0"));
     assert!(matches!(version_want("UNDETERMINED"), Ok(Want::Null)));
     assert!(version_want("unknown-32257").is_err());
+
+    // Distinguished names: Zeek's RFC 2253 (reversed, escaped) and x509-parser's display form
+    // compare equal as attribute multisets; a comma inside a value does not split it.
+    let ours = "C=US, ST=California, L=San Francisco, O=GitHub, Inc., CN=github.com, \
+                emailAddress=a@b.c";
+    let zeek = "emailAddress=a@b.c,CN=github.com,O=GitHub\\, Inc.,L=San Francisco,\
+                ST=California,C=US";
+    assert!(dn_want(zeek, DnStyle::Rfc2253).check(&Value::from(ours)));
+    assert!(
+        dn_want(
+            "C=US, ST=California, L=San Francisco, O=GitHub, Inc., CN=github.com, E=a@b.c",
+            DnStyle::Display
+        )
+        .check(&Value::from(ours))
+    );
+    assert!(!dn_want("CN=github.com", DnStyle::Rfc2253).check(&Value::from(ours)));
+    assert_eq!(
+        parse_dn(
+            "CN=a\\2Cb\\+c + UID=x,OU=caf\\C3\\A9,O=\\xe2\\x82\\xac",
+            DnStyle::Rfc2253
+        ),
+        vec![
+            ("CN".to_string(), "a,b+c".to_string()),
+            ("UID".to_string(), "x".to_string()),
+            ("OU".to_string(), "café".to_string()),
+            ("O".to_string(), "€".to_string()),
+        ]
+    );
+    assert_eq!(
+        parse_dn("CN=x + OID(2.5.4.97)=VATDE-1, S=Bay", DnStyle::Display),
+        vec![
+            ("CN".to_string(), "x".to_string()),
+            ("organizationIdentifier".to_string(), "VATDE-1".to_string()),
+            ("ST".to_string(), "Bay".to_string()),
+        ]
+    );
+    assert_eq!(
+        serial_norm("00:97:E6:47:09:8E:EA:C9:B4"),
+        "97e647098eeac9b4"
+    );
+    assert_eq!(
+        time_norm("2018-05-14 20:55:27"),
+        time_norm("2018-05-14T20:55:27Z")
+    );
+    assert!(
+        fingerprint_want("cc:aa:48:48:66:46:0e:91:53:2c:9c:7c:23:2a:b1:74:4d:29:9d:33").is_err()
+    );
+    assert!(matches!(
+        fingerprint_want(&"AB".repeat(32)),
+        Ok(Want::Hex(_))
+    ));
 
     let Some(corpus) = corpus_dir() else { return };
     let Some(expected) = load_expected(&corpus) else {

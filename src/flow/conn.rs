@@ -18,6 +18,11 @@ use crate::tls::{Observed, TlsDirection};
 /// up to this length after the ServerHello are read as alerts (bytes).
 pub const MAX_ENCRYPTED_ALERT_LEN: u16 = 19;
 
+/// Largest forward jump of the sequence number still counted as payload (bytes): far more than
+/// any capture loss between two captured segments, far less than the 2 GiB a forged segment can
+/// claim.
+pub const MAX_SEQ_JUMP: u64 = 64 * 1024 * 1024;
+
 /// Payload segments of a non-443 flow examined for a ClientHello before it is ignored
 /// (segments). Covers SOCKS, HTTP CONNECT and RDP preludes in a few round trips.
 pub const MAX_CANDIDATE_PAYLOADS: u32 = 8;
@@ -68,6 +73,8 @@ pub struct Side {
     hs: Option<Box<Handshake>>,
     /// A payload was cut by the snaplen during the handshake.
     pub truncated_payloads: u32,
+    /// Segments whose sequence number jumped more than `MAX_SEQ_JUMP` ahead (not counted).
+    pub wild_seq_segments: u32,
 }
 
 /// A direction's handshake machinery. Its buffers are released once the direction is done;
@@ -103,6 +110,7 @@ impl Side {
             last_ack: None,
             hs: None,
             truncated_payloads: 0,
+            wild_seq_segments: 0,
         }
     }
 
@@ -399,9 +407,12 @@ impl Connection {
             }
             Some(h) => {
                 let d = end.wrapping_sub(h) as i32;
-                if d > 0 {
+                // A jump far beyond the data seen is a forged or corrupt segment, not data.
+                if d > 0 && (d as u64) <= MAX_SEQ_JUMP {
                     s.bytes += d as u64;
                     s.high_seq = Some(end);
+                } else if d > 0 {
+                    s.wild_seq_segments += 1;
                 }
             }
         }

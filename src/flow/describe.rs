@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use crate::output::record::{CertRecord, ChainCertRecord};
-use crate::time::Timestamp;
+use crate::time::rfc3339_from_secs;
 use crate::tls::cert::{CertInfo, CertSummary};
 use crate::tls::names;
 use crate::tls::{ClientHello, ServerHello};
@@ -163,7 +163,7 @@ fn weak(e: &CertInfo) -> bool {
 }
 
 fn secs(t: i64) -> String {
-    Timestamp::from_secs_nanos(t, 0).rfc3339_secs()
+    rfc3339_from_secs(t)
 }
 
 fn chain_element(e: &CertInfo) -> ChainCertRecord {

@@ -22,8 +22,8 @@ pub struct ChainCertRecord {
     pub sig_alg: String,
     /// Lowercase hex, as `openssl x509 -serial` prints it.
     pub serial: String,
-    /// SHA-256 of the DER encoding, lowercase hex.
-    pub sha256: String,
+    /// SHA-256 of the DER encoding, lowercase hex; null when only a prefix was captured.
+    pub sha256: Option<String>,
 }
 
 /// A leaf certificate and its chain (TLS ≤ 1.2, where it travels in plaintext).
@@ -42,7 +42,7 @@ pub struct CertRecord {
     pub key_bits: Option<u32>,
     pub sig_alg: String,
     pub serial: String,
-    pub sha256: String,
+    pub sha256: Option<String>,
     /// Every certificate as sent, leaf first.
     pub chain: Vec<ChainCertRecord>,
 }

@@ -5,16 +5,19 @@
 //!
 //! Validity is judged against the capture time by the verdict, never against today.
 
+use std::borrow::Cow;
+
 use sha2::{Digest, Sha256};
+use x509_parser::der_parser::oid::Oid;
 use x509_parser::extensions::GeneralName;
 use x509_parser::objects::{oid_registry, oid2sn};
-use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::prelude::{FromDer, SubjectPublicKeyInfo, Validity, X509Certificate, X509Name};
 use x509_parser::public_key::PublicKey;
 
 /// Certificates kept from one Certificate message (count). Real chains have 2–4.
 pub const MAX_CHAIN: usize = 16;
-/// SAN entries kept from the leaf (count).
-pub const MAX_SAN: usize = 100;
+/// SAN entries kept from the leaf (count). Shared-hosting certificates carry a few hundred.
+pub const MAX_SAN: usize = 1000;
 
 /// One certificate of a chain, as sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,8 +36,8 @@ pub struct CertInfo {
     pub sig_alg: String,
     /// Serial number, lowercase hex without leading zero bytes (as `openssl x509 -serial`).
     pub serial: String,
-    /// SHA-256 of the DER encoding, lowercase hex.
-    pub sha256: String,
+    /// SHA-256 of the DER encoding, lowercase hex; `None` when only a prefix was captured.
+    pub sha256: Option<String>,
     /// Subject equals issuer.
     pub self_signed: bool,
     /// The issuer's DER-encoded name contents (without the outer SEQUENCE), for trust checks.
@@ -146,10 +149,125 @@ fn cert_info(cert: &X509Certificate<'_>, der: &[u8]) -> CertInfo {
         key_bits,
         sig_alg,
         serial: hex(&serial_bytes[first.min(serial_bytes.len())..]),
-        sha256: hex(&Sha256::digest(der)),
+        sha256: Some(hex(&Sha256::digest(der))),
         self_signed: cert.subject().as_raw() == cert.issuer().as_raw(),
         issuer_der: der_contents(cert.issuer().as_raw()).to_vec(),
     }
+}
+
+/// The bytes of the first certificate entry, however short.
+fn list_prefix(body: &[u8]) -> Vec<u8> {
+    body.get(6..).unwrap_or(&[]).to_vec()
+}
+
+/// Reads a DER header: (tag, header length, content length).
+fn der_header(b: &[u8]) -> Option<(u8, usize, usize)> {
+    let tag = *b.first()?;
+    let first = *b.get(1)?;
+    if first < 0x80 {
+        return Some((tag, 2, first as usize));
+    }
+    let n = (first & 0x7f) as usize;
+    if n == 0 || n > 4 || b.len() < 2 + n {
+        return None;
+    }
+    let len = b[2..2 + n]
+        .iter()
+        .fold(0usize, |a, x| (a << 8) | *x as usize);
+    Some((tag, 2 + n, len))
+}
+
+/// Summarises a certificate of which only a prefix is at hand (a certificate of hundreds of KB
+/// in a cut Certificate message): the TBSCertificate fields before the extensions — serial,
+/// signature algorithm, issuer, validity, subject, key — are at its start. No SAN, no digest.
+fn leaf_from_prefix(der: &[u8]) -> Option<CertSummary> {
+    let (tag, hdr, _) = der_header(der)?;
+    if tag != 0x30 {
+        return None;
+    }
+    let tbs_all = der.get(hdr..)?;
+    let (tag, hdr, _) = der_header(tbs_all)?;
+    if tag != 0x30 {
+        return None;
+    }
+    let mut p = tbs_all.get(hdr..)?;
+    let skip = |p: &[u8]| -> Option<(u8, usize, usize)> {
+        let (t, h, l) = der_header(p)?;
+        (p.len() >= h + l).then_some((t, h, l))
+    };
+    // [0] version
+    if p.first() == Some(&0xa0) {
+        let (_, h, l) = skip(p)?;
+        p = &p[h + l..];
+    }
+    let (tag, h, l) = skip(p)?;
+    if tag != 0x02 {
+        return None;
+    }
+    let serial_bytes = &p[h..h + l];
+    p = &p[h + l..];
+    let (_, h, l) = skip(p)?;
+    let alg = &p[h..h + l];
+    p = &p[h + l..];
+    let registry = oid_registry();
+    let sig_alg = der_header(alg)
+        .filter(|(t, _, _)| *t == 0x06)
+        .and_then(|(_, oh, ol)| alg.get(oh..oh + ol))
+        .map(|bytes| {
+            let oid = Oid::new(Cow::Borrowed(bytes));
+            oid2sn(&oid, registry)
+                .map(str::to_string)
+                .unwrap_or_else(|_| oid.to_id_string())
+        })
+        .unwrap_or_default();
+    let (p, issuer) = X509Name::from_der(p).ok()?;
+    let (p, validity) = Validity::from_der(p).ok()?;
+    let (p, subject) = X509Name::from_der(p).ok()?;
+    let spki = SubjectPublicKeyInfo::from_der(p).ok().map(|(_, k)| k);
+    let key_type = spki
+        .as_ref()
+        .map(|k| {
+            oid2sn(&k.algorithm.algorithm, registry)
+                .ok()
+                .and_then(key_type_name)
+                .map(str::to_string)
+                .unwrap_or_else(|| k.algorithm.algorithm.to_id_string())
+        })
+        .unwrap_or_default();
+    let key_bits = spki.as_ref().and_then(|k| match k.parsed() {
+        Ok(PublicKey::RSA(r)) => Some(r.key_size() as u32),
+        Ok(PublicKey::EC(e)) => Some(e.key_size() as u32),
+        _ => None,
+    });
+    let first = serial_bytes
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or(serial_bytes.len().saturating_sub(1));
+    let info = CertInfo {
+        subject: subject.to_string(),
+        issuer: issuer.to_string(),
+        not_before: validity.not_before.timestamp(),
+        not_after: validity.not_after.timestamp(),
+        key_type,
+        key_bits,
+        sig_alg,
+        serial: hex(&serial_bytes[first.min(serial_bytes.len())..]),
+        sha256: None,
+        self_signed: subject.as_raw() == issuer.as_raw(),
+        issuer_der: der_contents(issuer.as_raw()).to_vec(),
+    };
+    let common_name = subject
+        .iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())
+        .map(str::to_string);
+    Some(CertSummary {
+        chain: vec![info],
+        chain_len: 1,
+        unparsed: 0,
+        san: Vec::new(),
+        common_name,
+    })
 }
 
 /// Parses a TLS ≤ 1.2 Certificate message body (`certificate_list<0..2^24-1>` of DER blobs).
@@ -169,7 +287,12 @@ pub fn parse_certificate_message(body: &[u8]) -> Option<CertSummary> {
         ders.push(&list[3..3 + len]);
         list = &list[3 + len..];
     }
-    let (_, leaf) = X509Certificate::from_der(ders.first()?).ok()?;
+    let leaf = match X509Certificate::from_der(ders.first().copied().unwrap_or(&[])) {
+        Ok((_, c)) => c,
+        // The message was cut (a prefix of a huge Certificate message): what the first
+        // certificate's header says is still worth having.
+        Err(_) => return leaf_from_prefix(&list_prefix(body)),
+    };
     let mut san = Vec::new();
     if let Ok(Some(ext)) = leaf.subject_alternative_name() {
         for name in ext.value.general_names.iter().take(MAX_SAN) {

@@ -24,6 +24,10 @@ use crate::time::Timestamp;
 /// than a few means a misbehaving peer, which the count shows.
 pub const MAX_ALERTS: usize = 8;
 
+/// Of a Certificate message larger than `MAX_HANDSHAKE_MESSAGE`, this many bytes are buffered
+/// and parsed (bytes): enough for the leaf and its first issuers; the rest is skipped.
+pub const CERTIFICATE_PREFIX_BYTES: usize = 32 * 1024;
+
 pub mod content {
     pub const CHANGE_CIPHER_SPEC: u8 = 20;
     pub const ALERT: u8 = 21;
@@ -141,6 +145,8 @@ enum State {
     /// Nothing seen yet: decide TLS, SSLv2-compatible hello, or not TLS.
     Start,
     Records,
+    /// Handshake messages without record framing (QUIC CRYPTO frames, RFC 9001 §4).
+    Messages,
     /// Not TLS, abandoned, or told to stop: bytes are ignored.
     Stopped,
 }
@@ -171,6 +177,9 @@ pub struct TlsDirection {
     encrypted: bool,
     /// TLS 1.3 was negotiated: ChangeCipherSpec is a no-op (middlebox compatibility).
     tls13: bool,
+    /// Bytes of framing in front of a handshake message (5 for a TLS record, 0 for QUIC), so
+    /// that times and segment counts include the record header.
+    framing: u64,
     pub obs: Observed,
 }
 
@@ -221,7 +230,19 @@ impl TlsDirection {
             chunks: Vec::new(),
             encrypted: false,
             tls13: false,
+            framing: 5,
             obs: Observed::default(),
+        }
+    }
+
+    /// A parser for a stream of bare handshake messages: the CRYPTO stream of QUIC Initial
+    /// packets (always TLS 1.3, no records, no ChangeCipherSpec).
+    pub fn handshake_messages() -> TlsDirection {
+        TlsDirection {
+            state: State::Messages,
+            tls13: true,
+            framing: 0,
+            ..TlsDirection::new()
         }
     }
 
@@ -285,6 +306,15 @@ impl TlsDirection {
         self.next_offset = Some(offset + data.len() as u64);
         if self.chunks.len() < 4096 {
             self.chunks.push((offset, ts));
+        }
+        if self.state == State::Messages {
+            self.obs
+                .first_content_type
+                .get_or_insert(content::HANDSHAKE);
+            self.handshake_bytes(data, offset);
+            self.offset = offset + data.len() as u64;
+            self.prune_chunks();
+            return;
         }
         let mut data = data;
         let mut pos = offset;
@@ -416,7 +446,7 @@ impl TlsDirection {
                     start += len;
                     self.record_content(ctype, &body, content_offset);
                 }
-                State::Stopped => return,
+                State::Messages | State::Stopped => return,
             }
         }
         if self.state != State::Stopped {
@@ -517,6 +547,21 @@ impl TlsDirection {
             let msg_type = h[0];
             let msg_len = ((h[1] as usize) << 16) | ((h[2] as usize) << 8) | h[3] as usize;
             if msg_len > MAX_HANDSHAKE_MESSAGE {
+                // A huge Certificate message (hundreds of KB of chain happen): the leaf and
+                // the first certificates sit in its first bytes, so parse a prefix, then skip.
+                let wants_cert = msg_type == hs::CERTIFICATE
+                    && self.obs.certificate.is_none()
+                    && !self.tls13
+                    && !self.encrypted;
+                if wants_cert {
+                    if avail < 4 + CERTIFICATE_PREFIX_BYTES {
+                        return;
+                    }
+                    let body =
+                        &self.hs[self.hs_pos + 4..self.hs_pos + 4 + CERTIFICATE_PREFIX_BYTES];
+                    self.obs.certificate = parse_certificate_message(body).map(Box::new);
+                    self.obs.handshake_types |= 1 << hs::CERTIFICATE;
+                }
                 // Skip without buffering: drop what we hold of it, discard the rest later.
                 self.obs.oversized_messages += 1;
                 if msg_type == hs::CLIENT_HELLO || msg_type == hs::SERVER_HELLO {
@@ -537,9 +582,9 @@ impl TlsDirection {
             self.hs_pos += 4 + msg_len;
             // Times and segment counts include the record header in front of the message.
             let meta = MsgMeta {
-                ts: self.ts_at(first.saturating_sub(5)),
+                ts: self.ts_at(first.saturating_sub(self.framing)),
                 len: (4 + msg_len) as u32,
-                segments: self.segments_between(first.saturating_sub(5), last),
+                segments: self.segments_between(first.saturating_sub(self.framing), last),
             };
             self.message(msg_type, &body, meta);
             if self.state == State::Stopped {
@@ -625,7 +670,7 @@ impl TlsDirection {
         // handshake message still being assembled, may still be asked about.
         let mut keep_from = self.offset;
         if self.record.is_some() {
-            keep_from = keep_from.saturating_sub(5);
+            keep_from = keep_from.saturating_sub(self.framing);
         }
         if let Some(&(_, off)) = self.hs_map.first()
             && self.hs_pos < self.hs.len()
@@ -740,13 +785,45 @@ mod tests {
 
     #[test]
     fn oversized_message_is_skipped_and_parsing_goes_on() {
-        let mut payload = vec![11, 0x10, 0, 0]; // Certificate claiming 1 MiB
+        let mut payload = vec![13, 0x10, 0, 0]; // CertificateRequest claiming 1 MiB
         payload.extend_from_slice(&[0; 100]);
         let mut d = TlsDirection::new();
         d.feed(&records(22, &payload, 16384), 0, Timestamp(1));
         assert_eq!(d.obs.oversized_messages, 1);
         assert!(d.hs.is_empty());
         assert!(!d.obs.abandoned);
+    }
+
+    #[test]
+    fn bare_handshake_messages_as_in_quic() {
+        let msg = handshake_msg(1, &sample_client_hello_body());
+        let mut d = TlsDirection::handshake_messages();
+        let (a, b) = msg.split_at(700.min(msg.len() / 2));
+        d.feed(a, 0, Timestamp(1));
+        d.feed(b, a.len() as u64, Timestamp(2));
+        let (ch, meta) = &d.obs.client_hellos[0];
+        assert_eq!(ch.sni.as_deref(), Some("www.example.test"));
+        assert_eq!(
+            (meta.ts, meta.segments, meta.len as usize),
+            (Timestamp(1), 2, msg.len())
+        );
+        assert!(d.is_tls13());
+    }
+
+    #[test]
+    fn oversized_certificate_message_still_yields_its_first_certificates() {
+        // A Certificate message claiming 300 KB whose first entry is a (fake, unparseable)
+        // 100-byte blob: the prefix is parsed (no certificate results), nothing panics, and
+        // the rest is skipped without buffering.
+        let mut payload = vec![11, 0x04, 0x93, 0xe0]; // 300,000 bytes
+        payload.extend_from_slice(&[0x04, 0x93, 0xdc]);
+        payload.extend_from_slice(&[0, 0, 100]);
+        payload.extend(std::iter::repeat_n(0x30u8, 40_000));
+        let mut d = TlsDirection::new();
+        d.feed(&records(22, &payload, 16384), 0, Timestamp(1));
+        assert_eq!(d.obs.oversized_messages, 1);
+        assert!(d.hs.is_empty());
+        assert!(d.obs.saw(hs::CERTIFICATE));
     }
 
     #[test]

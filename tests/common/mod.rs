@@ -458,3 +458,211 @@ pub fn md5_hex(data: &[u8]) -> String {
     }
     out
 }
+
+// ---------------------------------------------------------------------------------------------
+// Distinguished names
+// ---------------------------------------------------------------------------------------------
+
+/// How a distinguished name was printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DnStyle {
+    /// OpenSSL `X509_NAME_print_ex(.., XN_FLAG_RFC2253)` as Zeek logs it: last RDN first, `,`
+    /// between RDNs and `+` inside a multi-valued one, RFC 2253 backslash escapes (`\,` `\+`
+    /// `\"` `\\` `\<` `\>` `\;` `\=` `\#` `\ ` and `\XX` for a byte) plus Zeek's own `\xHH`
+    /// log escape for non-printable bytes.
+    Rfc2253,
+    /// x509-parser's `Display` (tlscope, and Suricata, which uses the same crate) and nDPI:
+    /// certificate order, `, ` between RDNs, ` + ` inside a multi-valued one, no escaping. A
+    /// separator only counts when an attribute type and `=` follow it, so `O=GitHub, Inc.` stays
+    /// one value.
+    Display,
+}
+
+/// One attribute of a name: canonical attribute type (see [`canonical_attr`]) and value.
+pub type Ava = (String, String);
+
+/// Canonical spelling of an attribute type, so that OpenSSL's, x509-parser's and nDPI's names
+/// (and dotted OIDs, and x509-parser's `OID(…)` for types it does not know) compare equal.
+pub fn canonical_attr(name: &str) -> String {
+    let n = name.trim();
+    let n = n
+        .strip_prefix("OID(")
+        .and_then(|r| r.strip_suffix(')'))
+        .unwrap_or(n);
+    let canon = match n.to_ascii_lowercase().as_str() {
+        "cn" | "commonname" | "2.5.4.3" => "CN",
+        "sn" | "surname" | "2.5.4.4" => "surname",
+        "serialnumber" | "2.5.4.5" => "serialNumber",
+        "c" | "countryname" | "2.5.4.6" => "C",
+        "l" | "localityname" | "2.5.4.7" => "L",
+        "st" | "s" | "stateorprovincename" | "2.5.4.8" => "ST",
+        "street" | "streetaddress" | "2.5.4.9" => "street",
+        "o" | "organizationname" | "2.5.4.10" => "O",
+        "ou" | "organizationalunitname" | "organizationalunit" | "2.5.4.11" => "OU",
+        "title" | "2.5.4.12" => "title",
+        "description" | "2.5.4.13" => "description",
+        "businesscategory" | "2.5.4.15" => "businessCategory",
+        "postalcode" | "2.5.4.17" => "postalCode",
+        "name" | "2.5.4.41" => "name",
+        "gn" | "givenname" | "2.5.4.42" => "givenName",
+        "initials" | "2.5.4.43" => "initials",
+        "dnqualifier" | "2.5.4.46" => "dnQualifier",
+        "organizationidentifier" | "2.5.4.97" => "organizationIdentifier",
+        "dc" | "domaincomponent" | "0.9.2342.19200300.100.1.25" => "DC",
+        "uid" | "userid" | "0.9.2342.19200300.100.1.1" => "UID",
+        "emailaddress" | "email" | "e" | "1.2.840.113549.1.9.1" => "emailAddress",
+        "unstructuredname" | "1.2.840.113549.1.9.2" => "unstructuredName",
+        "jurisdictionl"
+        | "jurisdictionlocalityname"
+        | "msjurisdictionlocality"
+        | "1.3.6.1.4.1.311.60.2.1.1" => "jurisdictionL",
+        "jurisdictionst"
+        | "jurisdictionstateorprovincename"
+        | "msjurisdictionstateorprovince"
+        | "1.3.6.1.4.1.311.60.2.1.2" => "jurisdictionST",
+        "jurisdictionc"
+        | "jurisdictioncountryname"
+        | "msjurisdictioncountry"
+        | "1.3.6.1.4.1.311.60.2.1.3" => "jurisdictionC",
+        _ => return n.to_string(),
+    };
+    canon.to_string()
+}
+
+/// `s` starts with an attribute type followed by `=`: a letter then letters, digits or `-`;
+/// a dotted OID; or x509-parser's `OID(1.2.3)`.
+fn starts_with_attr_type(s: &str) -> bool {
+    let b = s.as_bytes();
+    let end = if s.starts_with("OID(") {
+        s.find(')').map(|i| i + 1)
+    } else if b.first().is_some_and(u8::is_ascii_alphabetic) {
+        Some(
+            b.iter()
+                .position(|c| !(c.is_ascii_alphanumeric() || *c == b'-'))
+                .unwrap_or(b.len()),
+        )
+    } else if b.first().is_some_and(u8::is_ascii_digit) {
+        Some(
+            b.iter()
+                .position(|c| !(c.is_ascii_digit() || *c == b'.'))
+                .unwrap_or(b.len()),
+        )
+    } else {
+        None
+    };
+    end.is_some_and(|e| b.get(e) == Some(&b'='))
+}
+
+fn push_ava(out: &mut Vec<Ava>, attr: &str, value: &str) {
+    out.push((canonical_attr(attr), value.trim().to_string()));
+}
+
+/// Splits a printed distinguished name into its attributes (see [`DnStyle`]). Values are
+/// unescaped and trimmed; attribute types are canonical. A part without `=` is glued to the
+/// previous value (it can only be a comma inside a value).
+pub fn parse_dn(s: &str, style: DnStyle) -> Vec<Ava> {
+    match style {
+        DnStyle::Display => {
+            let mut parts: Vec<String> = Vec::new();
+            let mut cur = String::new();
+            let mut rest = s;
+            while !rest.is_empty() {
+                // A separator is ", " / "," or " + " / "+" followed by an attribute type and '='.
+                let sep = [", ", ",", " + ", "+"].iter().find_map(|sep| {
+                    rest.strip_prefix(sep)
+                        .filter(|after| !cur.is_empty() && starts_with_attr_type(after))
+                });
+                if let Some(after) = sep {
+                    parts.push(std::mem::take(&mut cur));
+                    rest = after;
+                    continue;
+                }
+                let c = rest.chars().next().expect("non-empty");
+                cur.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+            if !cur.is_empty() {
+                parts.push(cur);
+            }
+            let mut out = Vec::new();
+            for p in parts {
+                match p.split_once('=') {
+                    Some((a, v)) => push_ava(&mut out, a, v),
+                    None => {
+                        if let Some(last) = out.last_mut() {
+                            last.1.push_str(", ");
+                            last.1.push_str(p.trim());
+                        }
+                    }
+                }
+            }
+            out
+        }
+        DnStyle::Rfc2253 => {
+            let hexval = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+            let b = s.as_bytes();
+            let mut out = Vec::new();
+            let mut attr = String::new();
+            let mut val: Vec<u8> = Vec::new();
+            let mut in_value = false;
+            let mut i = 0;
+            let finish = |out: &mut Vec<Ava>, attr: &mut String, val: &mut Vec<u8>| {
+                if !attr.trim().is_empty() || !val.is_empty() {
+                    push_ava(out, attr, &String::from_utf8_lossy(val));
+                }
+                attr.clear();
+                val.clear();
+            };
+            while i < b.len() {
+                let c = b[i];
+                if c == b'\\' && i + 1 < b.len() {
+                    let n = b[i + 1];
+                    // Zeek's log escape \xHH, then RFC 2253's \HH, then \<special>.
+                    if n == b'x'
+                        && i + 3 < b.len()
+                        && let (Some(h), Some(l)) = (hexval(b[i + 2]), hexval(b[i + 3]))
+                    {
+                        val.push(h << 4 | l);
+                        i += 4;
+                        continue;
+                    }
+                    if i + 2 < b.len()
+                        && let (Some(h), Some(l)) = (hexval(n), hexval(b[i + 2]))
+                    {
+                        val.push(h << 4 | l);
+                        i += 3;
+                        continue;
+                    }
+                    if in_value {
+                        val.push(n);
+                    } else {
+                        attr.push(n as char);
+                    }
+                    i += 2;
+                    continue;
+                }
+                if !in_value {
+                    if c == b'=' {
+                        in_value = true;
+                    } else {
+                        attr.push(c as char);
+                    }
+                } else if c == b',' || c == b'+' || c == b';' {
+                    finish(&mut out, &mut attr, &mut val);
+                    in_value = false;
+                } else {
+                    val.push(c);
+                }
+                i += 1;
+            }
+            finish(&mut out, &mut attr, &mut val);
+            out
+        }
+    }
+}
+
+/// The attributes of a name as a sorted multiset, for order-insensitive comparison.
+pub fn dn_multiset(mut avas: Vec<Ava>) -> Vec<Ava> {
+    avas.sort();
+    avas
+}
