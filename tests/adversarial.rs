@@ -434,12 +434,13 @@ fn records_split_to_one_byte_each() {
     assert_eq!(run.flows("malformed_extensions"), 1);
 }
 
-/// A ClientHello that never ends: its header claims 65,000 bytes (under the one-message limit,
-/// so it is buffered), and 4 MB of handshake records follow. The direction stops at the
-/// 64 KiB budget (counted); nothing after it is buffered or parsed.
+/// A ClientHello that never ends: its header claims 65,536 bytes (the one-message limit, so it
+/// is buffered, not skipped), and 4 MB of handshake records follow. With record headers the
+/// message cannot complete inside the 64 KiB per-direction budget: the direction stops there
+/// (counted), and nothing after it is buffered or parsed.
 #[test]
 fn never_ending_client_hello_stops_at_the_budget() {
-    let mut body = vec![1, 0x00, 0xfd, 0xe8]; // ClientHello, 65,000 bytes
+    let mut body = vec![1, 0x01, 0x00, 0x00]; // ClientHello, 65,536 bytes
     body.extend_from_slice(&[3, 3]);
     body.extend_from_slice(&[0x11; 1000]);
     let mut stream = record(HANDSHAKE, &body);
@@ -453,10 +454,6 @@ fn never_ending_client_hello_stops_at_the_budget() {
     let mut cap = Pcap::new(LINKTYPE_ETHERNET, 65535);
     cap.packets(&c.frames);
     let run = analyse("endless.pcap", &cap.buf, &[]);
-    eprintln!(
-        "DEBUG {} {:?}",
-        run.stats["flows"], run.sessions[0]["problems"]
-    );
     let s = run.session("198.51.100.9:40009");
     assert_eq!(s["sni"], Value::Null);
     assert_eq!(s["client_hello_bytes"], Value::Null);
@@ -468,6 +465,7 @@ fn never_ending_client_hello_stops_at_the_budget() {
     assert_eq!(s["bytes_client"], stream.len());
     assert_eq!(run.flows("handshake_budget_exceeded"), 1);
     assert_eq!(run.flows("oversized_handshake_messages"), 0);
+    assert_eq!(run.flows("hello_parse_errors"), 0);
     assert_eq!(run.flows("pending_segment_overflow"), 0);
 }
 
@@ -718,3 +716,36 @@ fn a_wild_sequence_number_does_not_inflate_bytes_client() {
         "bytes_client {bytes}"
     );
 }
+
+/// A ClientHello that is there but does not parse (a 10-byte body), on a connection whose TCP
+/// handshake was captured: nothing was lost, so the verdict must not say "midstream" or
+/// "capture_gap"; the problem is `malformed_hello`.
+#[test]
+#[ignore = "bug: a malformed or never-completed ClientHello after a full TCP handshake gives outcome midstream with problem capture_gap (\"the ClientHello is missing from the capture\"), while capture_gap_bytes is 0 (verdict.rs, the `let Some(_ch) = v.ch else` branch)"]
+fn malformed_client_hello_is_not_reported_as_capture_loss() {
+    let mut c = Conn::new("198.51.100.21:40021", "192.0.2.20:443", 1, 1, T0);
+    c.handshake();
+    c.client_data(
+        &record(
+            HANDSHAKE,
+            &handshake_msg(1, &[3, 3, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ),
+        1448,
+    );
+    c.close();
+    let mut cap = Pcap::new(LINKTYPE_ETHERNET, 65535);
+    cap.packets(&c.frames);
+    let run = analyse("malformed-hello.pcap", &cap.buf, &[]);
+    let s = run.session("198.51.100.21:40021");
+    assert_eq!(run.flows("hello_parse_errors"), 1);
+    assert_eq!(run.flows("capture_gap_bytes"), 0);
+    let p = problems(s);
+    assert!(p.contains(&"malformed_hello".to_string()), "{p:?}");
+    assert!(
+        !p.contains(&"capture_gap".to_string()),
+        "{p:?}: {}",
+        s["detail"]
+    );
+    assert_ne!(s["outcome"], "midstream", "{}", s["detail"]);
+}
+

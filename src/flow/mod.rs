@@ -9,6 +9,7 @@ pub mod conn;
 pub mod describe;
 pub mod key;
 pub mod reassembly;
+pub mod session;
 pub mod table;
 pub mod verdict;
 

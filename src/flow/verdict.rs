@@ -3,14 +3,11 @@
 //! comes with a one-line `detail` a person can act on and named `problems`.
 
 use crate::flow::conn::{Connection, MAX_ENCRYPTED_ALERT_LEN};
-use crate::flow::describe;
-use crate::output::record::{AlertRecord, SessionRecord};
+use crate::flow::session::{Base, Hellos, assemble, is_tls13, version_label};
+use crate::output::record::SessionRecord;
 use crate::time::Timestamp;
-use crate::tls::fingerprint;
-use crate::tls::hello::ext;
 use crate::tls::names;
 use crate::tls::stream::Observed;
-use crate::tls::{Alert, ClientHello, ServerHello};
 
 /// Why the connection is being written now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,21 +24,6 @@ pub enum EndReason {
     Reused,
 }
 
-/// SPEC spelling of a version. TLS 1.3 drafts (0x7f..) and Facebook's Fizz variants (0xfb..)
-/// are reported as "TLSv1.3", as Zeek, Suricata and nDPI do.
-pub fn version_label(v: u16) -> String {
-    if is_tls13(v) {
-        return "TLSv1.3".into();
-    }
-    names::version_name(v)
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("0x{v:04x}"))
-}
-
-fn is_tls13(v: u16) -> bool {
-    v == 0x0304 || v & 0xff00 == 0x7f00 || v & 0xff00 == 0xfb00
-}
-
 /// A TLS 1.3 direction sent an encrypted record after its first one (its Finished, or the
 /// server's flight) that is too big to be an alert.
 pub fn tls13_data_after_finished(o: &Observed) -> bool {
@@ -52,55 +34,31 @@ pub fn tls13_data_after_finished(o: &Observed) -> bool {
             .any(|&l| l > MAX_ENCRYPTED_ALERT_LEN)
 }
 
-/// Everything the verdict needs, gathered once.
+/// Everything the verdict needs, gathered once. Dereferences to the [`Hellos`].
 struct View<'a> {
     conn: &'a Connection,
     client: usize,
     server: usize,
-    c: &'a Observed,
-    s: &'a Observed,
-    ch: Option<&'a ClientHello>,
-    ch_ts: Option<Timestamp>,
-    sh: Option<&'a ServerHello>,
-    sh_ts: Option<Timestamp>,
-    hrr: bool,
-    alert: Option<(usize, Alert)>,
+    h: Hellos<'a>,
+}
+
+impl<'a> std::ops::Deref for View<'a> {
+    type Target = Hellos<'a>;
+    fn deref(&self) -> &Hellos<'a> {
+        &self.h
+    }
 }
 
 impl<'a> View<'a> {
     fn new(conn: &'a Connection) -> View<'a> {
         let client = conn.client_side();
         let server = 1 - client;
-        let c = conn.sides[client].obs();
-        let s = conn.sides[server].obs();
-        let first_ch = c.client_hellos.first();
-        let alert = match (c.alert, s.alert) {
-            (Some(a), Some(b)) => Some(if a.ts <= b.ts {
-                (client, a)
-            } else {
-                (server, b)
-            }),
-            (Some(a), None) => Some((client, a)),
-            (None, Some(b)) => Some((server, b)),
-            (None, None) => None,
-        };
         View {
             conn,
             client,
             server,
-            c,
-            s,
-            ch: first_ch.map(|(ch, _)| ch),
-            ch_ts: first_ch.map(|(_, m)| m.ts),
-            sh: s.server_hello.as_ref().map(|(sh, _)| sh),
-            sh_ts: s.server_hello.as_ref().map(|(_, m)| m.ts),
-            hrr: s.hello_retry.is_some(),
-            alert,
+            h: Hellos::new(conn.sides[client].obs(), conn.sides[server].obs()),
         }
-    }
-
-    fn version(&self) -> Option<u16> {
-        self.sh.map(|sh| sh.version())
     }
 
     /// Application data from the client: in TLS 1.3 its first encrypted record is its
@@ -133,40 +91,6 @@ impl<'a> View<'a> {
                     || self.s.app_records > 0
             }
         }
-    }
-
-    fn resumed(&self) -> bool {
-        let (Some(ch), Some(sh)) = (self.ch, self.sh) else {
-            return false;
-        };
-        if is_tls13(sh.version()) {
-            return sh.psk_accepted;
-        }
-        let id_echo = !sh.session_id.is_empty() && sh.session_id == ch.session_id;
-        // Abbreviated handshake: the server's ChangeCipherSpec follows its hello directly.
-        let abbreviated = self.s.ccs.is_some()
-            && !self.s.saw(crate::tls::stream::hs::CERTIFICATE)
-            && !self.s.saw(crate::tls::stream::hs::SERVER_HELLO_DONE);
-        id_echo || abbreviated
-    }
-}
-
-fn alert_record(view: &View<'_>) -> Option<AlertRecord> {
-    view.alert
-        .map(|(side, a)| alert_to_record(side == view.client, &a))
-}
-
-fn alert_to_record(from_client: bool, a: &Alert) -> AlertRecord {
-    AlertRecord {
-        from: if from_client { "client" } else { "server" },
-        level: match a.level {
-            1 => "warning",
-            2 => "fatal",
-            _ => "unknown",
-        },
-        description: names::alert_name(a.description)
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("unknown({})", a.description)),
     }
 }
 
@@ -277,10 +201,10 @@ fn outcome(
             "handshake completed and application data flowed".into(),
         );
     }
-    if let Some((side, a)) = v.alert
+    if let Some((from_client, a)) = v.alert
         && a.level == 2
     {
-        let from = if side == v.client { "client" } else { "server" };
+        let from = if from_client { "client" } else { "server" };
         let desc = names::alert_name(a.description).unwrap_or("unknown");
         let mut detail = format!("fatal alert {desc} from the {from}");
         if let Some(ch) = v.ch {
@@ -486,108 +410,15 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
     if outcome != "midstream" && cs.syn.is_none() && ss.synack.is_none() && v.ch.is_some() {
         problems.push("no_tcp_handshake_seen");
     }
-    if v.c.hello_errors + v.s.hello_errors > 0 {
-        problems.push("malformed_hello");
-    }
-    if v.c.malformed_extensions + v.s.malformed_extensions > 0 {
-        problems.push("malformed_extension");
-    }
-    if v.c.oversized_messages + v.s.oversized_messages > 0 {
-        problems.push("oversized_handshake_message");
-    }
-    for o in [v.c, v.s] {
-        if matches!(
-            o.abandon_reason,
-            Some("bad_record_header") | Some("record_too_long")
-        ) && !problems.contains(&"malformed_record")
-        {
-            problems.push("malformed_record");
-        }
-        if o.abandon_reason == Some("handshake_budget_exceeded")
-            && !problems.contains(&"handshake_budget_exceeded")
-        {
-            problems.push("handshake_budget_exceeded");
-        }
-    }
-    if v.ch.is_some_and(|ch| ch.sslv2_format) {
-        problems.push("sslv2_client_hello");
-    }
     if conn.evicted {
         problems.push("evicted");
     }
-    let capture_secs = conn.first_ts.nanos().div_euclid(1_000_000_000);
-    let sni = v.ch.and_then(|ch| ch.sni.as_deref());
-    let cert =
-        v.s.certificate
-            .as_deref()
-            .map(|c| describe::cert_record(c, sni, capture_secs, &mut problems));
-    // A client certificate is judged for validity and key strength, not against the SNI.
-    let client_cert = v.c.certificate.as_deref().map(|c| {
-        let mut client_problems = Vec::new();
-        let rec = describe::cert_record(c, None, capture_secs, &mut client_problems);
-        for p in client_problems {
-            let named = match p {
-                "cert_expired" => "client_cert_expired",
-                "cert_not_yet_valid" => "client_cert_not_yet_valid",
-                "weak_key" => "client_cert_weak_key",
-                _ => continue,
-            };
-            problems.push(named);
-        }
-        rec
-    });
-    let mut alerts: Vec<(Timestamp, AlertRecord)> = Vec::new();
-    for (side, o) in [(v.client, v.c), (v.server, v.s)] {
-        for a in &o.alerts {
-            alerts.push((a.ts, alert_to_record(side == v.client, a)));
-        }
-    }
-    alerts.sort_by_key(|(t, _)| *t);
-    let offered = v.ch.map(describe::offered).unwrap_or_default();
-
-    let ch = v.ch;
-    let sh = v.sh;
-    let version = v.version();
-    let cipher = sh
-        .filter(|s| !s.sslv2_format)
-        .map(|s| names::cipher_label(s.cipher));
-    let group = sh.and_then(|s| {
-        if is_tls13(s.version()) {
-            s.key_share_group.map(names::group_label)
-        } else {
-            let ecdhe = names::cipher_name(s.cipher).is_some_and(|n| n.contains("_ECDHE_"));
-            v.s.ske_named_group
-                .filter(|_| ecdhe)
-                .map(names::group_label)
-        }
-    });
-    let versions_offered = ch
-        .map(|ch| {
-            if ch.supported_versions.is_empty() {
-                vec![version_label(ch.legacy_version)]
-            } else {
-                ch.supported_versions
-                    .iter()
-                    .filter(|v| !names::is_grease(**v))
-                    .map(|v| version_label(*v))
-                    .collect()
-            }
-        })
-        .unwrap_or_default();
 
     let tcp_rtt_ms = match (cs.syn, ss.synack, conn.handshake_ack) {
         (Some(first_syn), Some(synack), Some(ack)) => {
             let syn = cs.last_syn.filter(|t| *t <= synack).unwrap_or(first_syn);
             Some(ack.ms_since(syn))
         }
-        _ => None,
-    };
-    let server_answer = match (v.sh_ts, v.s.hello_retry.as_ref().map(|(_, m)| m.ts)) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
-    let server_hello_ms = match (v.ch_ts, server_answer) {
-        (Some(c), Some(s)) => Some(s.ms_since(c)),
         _ => None,
     };
     let handshake_ms = if outcome == "established" {
@@ -598,61 +429,18 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
     } else {
         None
     };
-    let ch_meta = v.c.client_hellos.first().map(|(_, m)| *m);
-    let pq_negotiated = sh.is_some_and(|s| {
-        is_tls13(s.version()) && s.key_share_group.is_some_and(names::is_post_quantum_group)
-    });
-    // Fingerprints from the finished summaries: the first ClientHello, the final ServerHello.
-    let ja3 = ch.map(fingerprint::ja3);
-    let ja4 = ch.map(|c| fingerprint::ja4(c, c.alpn_first_raw.as_deref(), false));
-    let ja3s = sh.filter(|s| !s.sslv2_format).map(fingerprint::ja3s);
-
-    SessionRecord {
-        kind: "session",
-        ts: conn.first_ts.to_string(),
-        ts_end: conn.last_ts.to_string(),
+    let base = Base {
         transport: "tcp",
+        first_ts: conn.first_ts,
+        last_ts: conn.last_ts,
         client: conn.endpoint(v.client).to_string(),
         server: conn.endpoint(v.server).to_string(),
         outcome,
         detail,
-        sni: ch.and_then(|c| c.sni.clone()),
-        alpn_offered: ch.map(|c| c.alpn.clone()).unwrap_or_default(),
-        alpn: sh.and_then(|s| s.alpn.clone()),
-        versions_offered,
-        version: version.map(version_label),
-        cipher,
-        group,
-        ja3: ja3.as_ref().map(|(h, _)| h.clone()),
-        ja3s: ja3s.as_ref().map(|(h, _)| h.clone()),
-        ja4: ja4.as_ref().map(|j| j.ja4.clone()),
-        ja3_string: ja3.map(|(_, s)| s),
-        ja3s_string: ja3s.map(|(_, s)| s),
-        ja4_r: ja4.map(|j| j.ja4_r),
-        resumed: v.resumed(),
-        hrr: v.hrr,
-        ech: ch.is_some_and(|c| c.ech || c.extensions.contains(&ext::ENCRYPTED_CLIENT_HELLO)),
-        alert: alert_record(&v),
-        cert,
-        client_cert,
-        alerts: alerts.into_iter().map(|(_, a)| a).collect(),
-        ciphers_offered: offered.ciphers,
-        extensions_offered: offered.extensions,
-        groups_offered: offered.groups,
-        key_shares_offered: offered.key_shares,
-        sig_algs_offered: offered.sig_algs,
-        psk_modes: offered.psk_modes,
-        compression_offered: offered.compression,
-        extensions_server: sh.map(describe::server_extensions).unwrap_or_default(),
-        pq_offered: offered.pq,
-        pq_negotiated,
         tcp_rtt_ms,
-        server_hello_ms,
         handshake_ms,
-        client_hello_bytes: ch_meta.map(|m| m.len),
-        client_hello_segments: ch_meta.map(|m| m.segments),
         bytes_client: cs.bytes,
         bytes_server: ss.bytes,
-        problems,
-    }
+    };
+    assemble(base, &v.h, false, problems)
 }
