@@ -749,3 +749,61 @@ fn malformed_client_hello_is_not_reported_as_capture_loss() {
     assert_ne!(s["outcome"], "midstream", "{}", s["detail"]);
 }
 
+/// The documented cost of a tracked flow (`limits.rs`: "1 M flows stays well under 1 GiB"),
+/// measured: 1,000,000 SYN-only flows at the default `--max-flows` (peak RSS from
+/// `/usr/bin/time -f %M`; skipped when it is missing).
+#[test]
+#[ignore = "bug: 1,000,000 SYN-only flows at the default --max-flows peak at ~3.3 GB RSS, not under 1 GiB as limits.rs says: the HashMap holds 640-byte Connections inline and grows to 2^21 buckets (1.4 GB), and finish_all builds every record at once (flow/table.rs)"]
+fn a_million_tracked_flows_stay_under_1_gib() {
+    if !std::path::Path::new("/usr/bin/time").exists() {
+        println!("/usr/bin/time not found; skipping");
+        return;
+    }
+    let cap = syn_flood_pcap(1_000_000);
+    let file = TempFile::new("million-flows.pcap", &cap.buf);
+    drop(cap);
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%M", TLSCOPE, "read", file.path(), "--json"])
+        .stdout(Stdio::null())
+        .output()
+        .expect("run /usr/bin/time tlscope");
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let peak_kib: u64 = stderr
+        .trim()
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no RSS in {stderr:?}"));
+    assert!(peak_kib < 1 << 20, "peak RSS {peak_kib} KiB for 1M flows");
+}
+
+/// Terminal escape sequences in a server name (attacker-chosen bytes) must not reach the
+/// terminal through the human report: control characters are shown escaped, as tcpdump and
+/// tshark do.
+#[test]
+#[ignore = "bug: the human report prints the SNI (and other hello strings) raw, so ESC/BEL sequences from the packet reach the analyst's terminal (output/report.rs)"]
+fn control_characters_in_the_sni_do_not_reach_the_terminal() {
+    let hostile = "x\u{1b}[2J\u{1b}]0;owned\u{7}.example";
+    let msg = handshake_msg(1, &client_hello_body(&sni_extension(hostile)));
+    let mut c = Conn::new("198.51.100.23:40023", "192.0.2.20:443", 1, 1, T0);
+    c.handshake();
+    c.client_data(&record(HANDSHAKE, &msg), 1448);
+    c.close();
+    let mut cap = Pcap::new(LINKTYPE_ETHERNET, 65535);
+    cap.packets(&c.frames);
+    let file = TempFile::new("escape.pcap", &cap.buf);
+    // JSON escapes them; the report must not print them raw.
+    let run = run_json(file.path(), &[]);
+    assert_eq!(run.session("198.51.100.23:40023")["sni"], hostile);
+    let out = Command::new(TLSCOPE)
+        .args(["read", file.path()])
+        .output()
+        .expect("run tlscope");
+    assert!(out.status.success());
+    assert!(
+        !out.stdout.iter().any(|&b| b == 0x1b || b == 0x07),
+        "raw control characters in the report:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

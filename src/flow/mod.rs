@@ -8,6 +8,7 @@
 pub mod conn;
 pub mod describe;
 pub mod key;
+pub mod quic;
 pub mod reassembly;
 pub mod session;
 pub mod table;

@@ -227,6 +227,7 @@ pub fn assemble(
         ts: base.first_ts.to_string(),
         ts_end: base.last_ts.to_string(),
         transport: base.transport,
+        quic_version: None,
         client: base.client,
         server: base.server,
         outcome: base.outcome,

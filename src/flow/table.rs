@@ -15,10 +15,12 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::flow::conn::{Class, Connection};
+use crate::flow::quic::{QuicConn, quic_record};
 use crate::flow::verdict::{EndReason, session_record};
 use crate::flow::{FlowKey, PROTO_TCP, PROTO_UDP, Segment, TLS_PORT};
 use crate::limits;
 use crate::output::record::SessionRecord;
+use crate::quic::looks_like_quic_initial;
 use crate::time::Timestamp;
 
 #[derive(Clone, Copy, Debug)]
@@ -42,6 +44,9 @@ impl Default for FlowConfig {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct FlowCounters {
     pub tcp_segments: u64,
+    /// Datagrams of analysed UDP flows (QUIC).
+    pub udp_datagrams: u64,
+    /// UDP datagrams off port 443 that do not start a QUIC connection (no state kept).
     pub udp_datagrams_not_analysed: u64,
     pub flows_created: u64,
     pub flows_peak: u64,
@@ -66,9 +71,47 @@ pub struct FlowCounters {
     pub oversized_handshake_messages: u64,
 }
 
+/// A tracked flow: a TCP connection or a QUIC connection on UDP.
+#[derive(Debug)]
+enum Flow {
+    Tcp(Box<Connection>),
+    Quic(Box<QuicConn>),
+}
+
+impl Flow {
+    fn first_ts(&self) -> Timestamp {
+        match self {
+            Flow::Tcp(c) => c.first_ts,
+            Flow::Quic(q) => q.first_ts,
+        }
+    }
+
+    fn last_ts(&self) -> Timestamp {
+        match self {
+            Flow::Tcp(c) => c.last_ts,
+            Flow::Quic(q) => q.last_ts,
+        }
+    }
+
+    /// FIN/FIN or RST (TCP); QUIC closes are encrypted, so QUIC flows end by idle time.
+    fn closed_at(&self) -> Option<Timestamp> {
+        match self {
+            Flow::Tcp(c) => c.closed_at,
+            Flow::Quic(_) => None,
+        }
+    }
+
+    fn set_evicted(&mut self) {
+        match self {
+            Flow::Tcp(c) => c.evicted = true,
+            Flow::Quic(q) => q.evicted = true,
+        }
+    }
+}
+
 pub struct FlowTable {
     cfg: FlowConfig,
-    map: HashMap<FlowKey, Connection>,
+    map: HashMap<FlowKey, Flow>,
     pub counters: FlowCounters,
     now: Timestamp,
     next_scan: Option<Timestamp>,
@@ -112,31 +155,37 @@ impl FlowTable {
         self.maybe_scan();
         match seg.proto {
             PROTO_TCP => self.on_tcp(seg),
-            PROTO_UDP => self.counters.udp_datagrams_not_analysed += 1,
+            PROTO_UDP => self.on_udp(seg),
             _ => {}
         }
+    }
+
+    /// Inserts a new flow, making room first when the table is full.
+    fn insert(&mut self, key: FlowKey, flow: Flow) {
+        if self.map.len() >= self.cfg.max_flows {
+            self.make_room();
+        }
+        self.counters.flows_created += 1;
+        self.map.insert(key, flow);
+        self.counters.flows_peak = self.counters.flows_peak.max(self.map.len() as u64);
     }
 
     fn on_tcp(&mut self, seg: &Segment<'_>) {
         self.counters.tcp_segments += 1;
         let (key, side) = FlowKey::new(seg.src, seg.dst, seg.proto);
+        let on_443 = key.lo.port == TLS_PORT || key.hi.port == TLS_PORT;
+        let class = if on_443 {
+            Class::Analysed
+        } else {
+            Class::Candidate
+        };
         if !self.map.contains_key(&key) {
-            if self.map.len() >= self.cfg.max_flows {
-                self.make_room();
-            }
-            let class = if key.lo.port == TLS_PORT || key.hi.port == TLS_PORT {
-                Class::Analysed
-            } else {
-                Class::Candidate
-            };
-            self.counters.flows_created += 1;
-            self.map.insert(
-                key,
-                Connection::new(key, side, seg.ts, class, self.cfg.handshake_bytes),
-            );
-            self.counters.flows_peak = self.counters.flows_peak.max(self.map.len() as u64);
+            let conn = Connection::new(key, side, seg.ts, class, self.cfg.handshake_bytes);
+            self.insert(key, Flow::Tcp(Box::new(conn)));
         }
-        let conn = self.map.get_mut(&key).expect("inserted above");
+        let Some(Flow::Tcp(conn)) = self.map.get_mut(&key) else {
+            return;
+        };
         if conn.class == Class::Candidate {
             conn.classify_candidate(seg, side, self.cfg.handshake_bytes);
             if conn.class == Class::Ignored {
@@ -150,16 +199,30 @@ impl FlowTable {
         if conn.on_tcp(seg, side) {
             // The 5-tuple was reused: finish the old connection, start a new one.
             self.counters.flows_reused += 1;
-            let old = self.map.remove(&key).expect("present");
-            self.finish(old, EndReason::Reused);
-            let class = if key.lo.port == TLS_PORT || key.hi.port == TLS_PORT {
-                Class::Analysed
-            } else {
-                Class::Candidate
-            };
+            if let Some(old) = self.map.remove(&key) {
+                self.finish(old, EndReason::Reused);
+            }
             let mut conn = Connection::new(key, side, seg.ts, class, self.cfg.handshake_bytes);
             conn.on_tcp(seg, side);
-            self.map.insert(key, conn);
+            self.map.insert(key, Flow::Tcp(Box::new(conn)));
+        }
+    }
+
+    /// UDP: port 443, or any port whose first datagram is a QUIC Initial. Other datagrams are
+    /// only counted; no state is kept for them.
+    fn on_udp(&mut self, seg: &Segment<'_>) {
+        let (key, side) = FlowKey::new(seg.src, seg.dst, seg.proto);
+        if !self.map.contains_key(&key) {
+            let on_443 = key.lo.port == TLS_PORT || key.hi.port == TLS_PORT;
+            if !on_443 && !looks_like_quic_initial(seg.payload) {
+                self.counters.udp_datagrams_not_analysed += 1;
+                return;
+            }
+            self.insert(key, Flow::Quic(Box::new(QuicConn::new(key, side, seg.ts))));
+        }
+        self.counters.udp_datagrams += 1;
+        if let Some(Flow::Quic(q)) = self.map.get_mut(&key) {
+            q.on_datagram(seg, side);
         }
     }
 
@@ -190,13 +253,13 @@ impl FlowTable {
         let mut done: Vec<(Timestamp, FlowKey, EndReason)> = self
             .map
             .iter()
-            .filter_map(|(k, c)| {
-                if c.closed_at
+            .filter_map(|(k, f)| {
+                if f.closed_at()
                     .is_some_and(|t| now >= t.saturating_add_secs(linger))
                 {
-                    Some((c.first_ts, *k, EndReason::Closed))
-                } else if now >= c.last_ts.saturating_add_secs(idle) {
-                    Some((c.first_ts, *k, EndReason::Idle))
+                    Some((f.first_ts(), *k, EndReason::Closed))
+                } else if now >= f.last_ts().saturating_add_secs(idle) {
+                    Some((f.first_ts(), *k, EndReason::Idle))
                 } else {
                     None
                 }
@@ -222,38 +285,49 @@ impl FlowTable {
         if self.map.len() < self.cfg.max_flows {
             return;
         }
-        let mut times: Vec<Timestamp> = self.map.values().map(|c| c.last_ts).collect();
+        let mut times: Vec<Timestamp> = self.map.values().map(Flow::last_ts).collect();
         let k = (times.len() / 8).max(1);
         let (_, cut, _) = times.select_nth_unstable(k - 1);
         let cut = *cut;
         let mut victims: Vec<(Timestamp, Timestamp, FlowKey)> = self
             .map
             .iter()
-            .filter(|(_, c)| c.last_ts <= cut)
-            .map(|(k, c)| (c.last_ts, c.first_ts, *k))
+            .filter(|(_, f)| f.last_ts() <= cut)
+            .map(|(k, f)| (f.last_ts(), f.first_ts(), *k))
             .collect();
         // Oldest first, and a deterministic record order whatever the hash order.
         victims.sort_unstable_by_key(|&(last, first, _)| (last, first));
         victims.truncate(k);
         for (_, _, key) in victims {
-            if let Some(mut c) = self.map.remove(&key) {
-                c.evicted = true;
+            if let Some(mut f) = self.map.remove(&key) {
+                f.set_evicted();
                 self.counters.flows_evicted += 1;
-                self.finish(c, EndReason::Evicted);
+                self.finish(f, EndReason::Evicted);
             }
         }
     }
 
     /// End of input: every remaining flow is written.
     pub fn finish_all(&mut self) {
-        let mut all: Vec<Connection> = self.map.drain().map(|(_, c)| c).collect();
-        all.sort_by_key(|c| c.first_ts);
-        for c in all {
-            self.finish(c, EndReason::EndOfInput);
+        let mut all: Vec<Flow> = self.map.drain().map(|(_, f)| f).collect();
+        all.sort_by_key(Flow::first_ts);
+        for f in all {
+            self.finish(f, EndReason::EndOfInput);
         }
     }
 
-    fn finish(&mut self, mut conn: Connection, why: EndReason) {
+    fn finish(&mut self, flow: Flow, why: EndReason) {
+        match flow {
+            Flow::Tcp(conn) => self.finish_tcp(*conn, why),
+            Flow::Quic(q) => {
+                self.counters.sessions_written += 1;
+                let now = self.now;
+                self.out.push(quic_record(&q, why, now));
+            }
+        }
+    }
+
+    fn finish_tcp(&mut self, mut conn: Connection, why: EndReason) {
         if conn.class == Class::Candidate && conn.candidate_payloads > 0 {
             // Ended before MAX_CANDIDATE_PAYLOADS payloads, none of them a ClientHello.
             self.counters.flows_ignored += 1;

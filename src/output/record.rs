@@ -54,6 +54,8 @@ pub struct SessionRecord {
     pub ts: String,
     pub ts_end: String,
     pub transport: &'static str,
+    /// QUIC version of a `quic` session ("1", "quicv2", "draft-29", ...); null for TCP.
+    pub quic_version: Option<String>,
     pub client: String,
     pub server: String,
     pub outcome: &'static str,

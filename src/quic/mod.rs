@@ -41,7 +41,7 @@ pub mod protection;
 pub mod varint;
 
 #[cfg(test)]
-mod vectors;
+pub(crate) mod vectors;
 
 pub use crypto::{CryptoCounters, CryptoStream};
 pub use frames::{AckFrame, ConnectionClose, FrameStop, FrameSummary};
