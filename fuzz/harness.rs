@@ -28,6 +28,7 @@ use tlscope::capture::file::read_file;
 use tlscope::decode::{self, TcpMeta, Transport};
 use tlscope::flow::reassembly::Reassembler;
 use tlscope::flow::{Endpoint, FlowConfig, FlowTable, PROTO_TCP, PROTO_UDP, Segment};
+use tlscope::output::record::SessionRecord;
 use tlscope::limits::{
     MAX_ALPN_ENTRIES, MAX_EXTENSIONS, MAX_HANDSHAKE_MESSAGE, MAX_LIST_ENTRIES, MAX_RECORD_LEN,
 };
@@ -429,6 +430,11 @@ pub const FLOW_PORTS: [u16; 4] = [443, 40101, 40102, 8443];
 /// - ack: absolute `u32`, or `i16` relative to the next sequence number of the reverse direction;
 /// - `[len u16]` (mod 4097) and that many payload bytes.
 pub fn flow_table(data: &[u8]) {
+    flow_table_records(data);
+}
+
+/// [`flow_table`], returning the session records.
+pub fn flow_table_records(data: &[u8]) -> Vec<SessionRecord> {
     let mut input = Input::new(data);
     let max_flows = input.u8() as usize % 16 + 1;
     let cfg = FlowConfig {
@@ -439,7 +445,7 @@ pub fn flow_table(data: &[u8]) {
     let mut table = FlowTable::new(cfg);
     let mut next_seq: HashMap<(u8, u8), u32> = HashMap::new();
     let mut now: i64 = 1_700_000_000_000_000_000;
-    let mut records = 0u64;
+    let mut records = Vec::new();
     let isn =
         |s: u8, d: u8| (s as u32).wrapping_mul(0x9e37_79b9) ^ (d as u32).wrapping_mul(0x85eb_ca6b);
     while !input.is_empty() {
@@ -506,27 +512,30 @@ pub fn flow_table(data: &[u8]) {
             "{} flows > {max_flows}",
             table.len()
         );
-        records += check_records(&mut table);
+        records.extend(checked_records(&mut table));
     }
     table.finish_all();
-    records += check_records(&mut table);
+    records.extend(checked_records(&mut table));
     assert!(table.is_empty(), "flows left after finish_all");
     let c = &table.counters;
     assert_eq!(
-        records, c.sessions_written,
+        records.len() as u64,
+        c.sessions_written,
         "records written != sessions_written"
     );
     assert!(c.flows_peak as usize <= max_flows);
     assert!(c.flows_evicted <= c.flows_created);
+    records
 }
 
-fn check_records(table: &mut FlowTable) -> u64 {
+/// The records finished since the last call, each checked to serialise as a session record.
+fn checked_records(table: &mut FlowTable) -> Vec<SessionRecord> {
     let recs = table.take_records();
     for r in &recs {
         let json = serde_json::to_string(r).expect("a record serialises");
         assert!(json.starts_with("{\"type\":\"session\""));
     }
-    recs.len() as u64
+    recs
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -539,6 +548,11 @@ static FILE_SEQ: AtomicUsize = AtomicUsize::new(0);
 /// and read with `capture::file::read_file`; every frame is decoded and its TCP/UDP segments go
 /// through a `FlowTable`, as in `tlscope read`.
 pub fn capture_file(data: &[u8]) {
+    capture_file_records(data);
+}
+
+/// [`capture_file`], returning the session records.
+pub fn capture_file_records(data: &[u8]) -> Vec<SessionRecord> {
     let path = std::env::temp_dir().join(format!(
         "tlscope-fuzz-{}-{}.cap",
         std::process::id(),
@@ -591,5 +605,5 @@ pub fn capture_file(data: &[u8]) {
         );
     }
     table.finish_all();
-    check_records(&mut table);
+    checked_records(&mut table)
 }

@@ -56,6 +56,33 @@ fn fuzz_corpus_and_past_crashes_replay() {
     assert!(failures.is_empty(), "failing inputs: {failures:#?}");
 }
 
+/// The seeds made from `samples/` start the fuzzers from real states: the flow-table and
+/// capture-file seeds of `tls13-h2` give the sample's established session.
+#[test]
+fn fuzz_seeds_reproduce_the_sample_session() {
+    for (target, seed) in [
+        ("flow_table", "seed-tls13-h2"),
+        ("capture_file", "seed-tls13-h2.pcap"),
+        ("capture_file", "seed-tls13-h2.pcapng"),
+        ("capture_file", "seed-tls13-h2.pcap.gz"),
+    ] {
+        let data = std::fs::read(crate_path(&format!("fuzz/corpus/{target}/{seed}")))
+            .expect("seed (python3 fuzz/make-seeds.py writes it)");
+        let records = if target == "flow_table" {
+            harness::flow_table_records(&data)
+        } else {
+            harness::capture_file_records(&data)
+        };
+        assert_eq!(records.len(), 1, "{target}/{seed}");
+        assert_eq!(records[0].outcome, "established", "{target}/{seed}");
+        assert_eq!(
+            records[0].sni.as_deref(),
+            Some("www.example.test"),
+            "{target}/{seed}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Flow table exhaustion
 // ---------------------------------------------------------------------------------------------

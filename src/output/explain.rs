@@ -73,6 +73,17 @@ pub fn problem(name: &str) -> &'static str {
         "client_cert_expired" => "the client certificate had expired at capture time",
         "client_cert_not_yet_valid" => "the client certificate was not yet valid at capture time",
         "client_cert_weak_key" => "the client certificate has a weak key",
+        "quic_unanswered" => {
+            "the client's QUIC Initials got no answer: UDP 443 blocked on the path (browsers fall back to TCP)"
+        }
+        "quic_retry" => {
+            "the server asked the client to prove its address (Retry): normal under load or DoS protection"
+        }
+        "quic_version_negotiation" => "the server does not speak the client's QUIC version",
+        "quic_decryption_failed" => {
+            "an Initial packet did not decrypt: corrupted, or not the connection it seems"
+        }
+        "gquic" => "Google QUIC (Q0xx): its handshake is not TLS, so no TLS fields",
         _ => "",
     }
 }

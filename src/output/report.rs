@@ -70,6 +70,8 @@ pub struct Report {
     ciphers: Table,
     groups: Table,
     problems: Table,
+    transports: Table,
+    quic_failures: Table,
     alerts: Table,
     ja4: Table,
     issuers: Table,
@@ -109,6 +111,8 @@ impl Report {
             ciphers: Table::default(),
             groups: Table::default(),
             problems: Table::default(),
+            transports: Table::default(),
+            quic_failures: Table::default(),
             alerts: Table::default(),
             ja4: Table::default(),
             issuers: Table::default(),
@@ -168,6 +172,17 @@ impl Report {
         }
         for p in &r.problems {
             self.problems.add(p);
+        }
+        match &r.quic_version {
+            Some(v) => self.transports.add(&format!("QUIC (version {v})")),
+            None => self.transports.add("TCP"),
+        }
+        if r.transport == "quic" && r.outcome != "established" {
+            self.quic_failures.add(&format!(
+                "{} {}",
+                r.sni.as_deref().unwrap_or("(no SNI)"),
+                r.outcome
+            ));
         }
         for a in &r.alerts {
             self.alerts.add(&format!(
@@ -257,7 +272,7 @@ impl Report {
         }
         if flows.udp_datagrams_not_analysed > 0 {
             skipped.push(format!(
-                "{} UDP datagrams (QUIC not analysed yet)",
+                "{} UDP datagrams off 443 that start no QUIC connection",
                 flows.udp_datagrams_not_analysed
             ));
         }
@@ -288,7 +303,16 @@ impl Report {
             )?;
             return Ok(());
         }
+        self.section(out, "Transports", &self.transports, 8)?;
         self.section(out, "Outcomes", &self.outcomes, 12)?;
+        if self.quic_failures.total() > 0 {
+            self.section(
+                out,
+                "QUIC connections that did not establish (SNI, outcome)",
+                &self.quic_failures,
+                10,
+            )?;
+        }
         writeln!(out)?;
         writeln!(out, "Top SNIs (connections, established %):")?;
         let mut snis: Vec<(&String, &SniHealth)> = self.snis.iter().collect();
