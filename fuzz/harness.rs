@@ -16,6 +16,8 @@
 //! - `flow_table`: the table never exceeds `max_flows`; every finished flow becomes exactly one
 //!   record that serialises to JSON.
 //! - `capture_file`: every frame handed out is counted, no frame is longer than its wire length.
+//! - `quic`: CRYPTO streams hold the first copy of each byte and never more than their budget;
+//!   Initials sealed here with the public keys open again.
 
 #![allow(dead_code)]
 
@@ -28,9 +30,14 @@ use tlscope::capture::file::read_file;
 use tlscope::decode::{self, TcpMeta, Transport};
 use tlscope::flow::reassembly::Reassembler;
 use tlscope::flow::{Endpoint, FlowConfig, FlowTable, PROTO_TCP, PROTO_UDP, Segment};
-use tlscope::output::record::SessionRecord;
 use tlscope::limits::{
     MAX_ALPN_ENTRIES, MAX_EXTENSIONS, MAX_HANDSHAKE_MESSAGE, MAX_LIST_ENTRIES, MAX_RECORD_LEN,
+};
+use tlscope::output::record::SessionRecord;
+use tlscope::quic::header::{GOOGLE_T051, VERSION_1, VERSION_2, type_bits};
+use tlscope::quic::{
+    CryptoStream, Direction, Opener, client_initial_dcid, frames, initial_keys,
+    looks_like_quic_initial, open_initials, packets,
 };
 use tlscope::time::Timestamp;
 use tlscope::tls::cert::parse_certificate_message;
@@ -42,13 +49,14 @@ use tlscope::tls::hello::{
 use tlscope::tls::{Observed, TlsDirection};
 
 /// Every target, by the name of its directory under `fuzz/corpus/` and `fuzz/artifacts/`.
-pub const TARGETS: [&str; 6] = [
+pub const TARGETS: [&str; 7] = [
     "decode",
     "tls_stream",
     "hello",
     "reassembly",
     "flow_table",
     "capture_file",
+    "quic",
 ];
 
 /// Runs target `name` on `data`. Unknown names panic (a typo in a corpus directory).
@@ -60,6 +68,7 @@ pub fn run(name: &str, data: &[u8]) {
         "reassembly" => reassembly(data),
         "flow_table" => flow_table(data),
         "capture_file" => capture_file(data),
+        "quic" => quic(data),
         other => panic!("no fuzz target named {other:?}"),
     }
 }
@@ -606,4 +615,221 @@ pub fn capture_file_records(data: &[u8]) -> Vec<SessionRecord> {
     }
     table.finish_all();
     checked_records(&mut table)
+}
+
+// ---------------------------------------------------------------------------------------------
+// quic
+// ---------------------------------------------------------------------------------------------
+
+/// Versions the `quic` target seals Initials for (selector bits): 1, 2, draft-29, Google T051.
+pub const QUIC_VERSIONS: [u32; 4] = [VERSION_1, VERSION_2, 0xff00_001d, GOOGLE_T051];
+/// The connection ID used when the input does not give one (RFC 9001 Appendix A's).
+pub const QUIC_DEFAULT_DCID: [u8; 8] = [0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08];
+
+/// Input: `[selector]` then, by `selector % 4`:
+///
+/// - 0: one UDP datagram (bit 7: sent by the server), walked as the flow does: packets,
+///   `looks_like_quic_initial`, `client_initial_dcid`, `open_initials`, CRYPTO data into a
+///   `CryptoStream`, hellos parsed from it;
+/// - 1: a decrypted Initial payload: its frames (bit 7: Google T051 encoding);
+/// - 2: CRYPTO frames into a `CryptoStream`: `[budget u16] [max pending u8]`, then frames
+///   `[offset u16] [len u8]` + data, checked against first-arrival-wins;
+/// - 3: plaintext frames sealed here into a valid Initial with the public keys, then as 0:
+///   `[flags] [dcid len] [dcid] [pn u32]` + frames; flags bits 0-1 version
+///   ([`QUIC_VERSIONS`]), bits 2-3 packet-number length - 1, bit 7 sent by the server.
+pub fn quic(data: &[u8]) {
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
+    let dir = if sel & 0x80 != 0 {
+        Direction::Server
+    } else {
+        Direction::Client
+    };
+    match sel % 4 {
+        0 => {
+            let dcid = client_initial_dcid(rest)
+                .map(<[u8]>::to_vec)
+                .unwrap_or(QUIC_DEFAULT_DCID.to_vec());
+            quic_datagram(rest, &dcid, dir);
+        }
+        1 => {
+            let version = if sel & 0x80 != 0 {
+                GOOGLE_T051
+            } else {
+                VERSION_1
+            };
+            let mut n = 0usize;
+            for f in frames::frames_with(rest, frames::dialect(version)) {
+                let _ = format!("{f:?}");
+                n += 1;
+                assert!(n <= rest.len() + 1, "more frames than bytes");
+            }
+        }
+        2 => crypto_stream(rest),
+        _ => {
+            let mut input = Input::new(rest);
+            let flags = input.u8();
+            let dcid_len = input.u8() as usize % 21;
+            let mut dcid = input.bytes(dcid_len).to_vec();
+            if dcid.is_empty() {
+                dcid = QUIC_DEFAULT_DCID.to_vec();
+            }
+            let pn = input.u32();
+            let version = QUIC_VERSIONS[(flags & 3) as usize];
+            let pn_len = ((flags >> 2) & 3) as usize + 1;
+            let dir = if flags & 0x80 != 0 {
+                Direction::Server
+            } else {
+                Direction::Client
+            };
+            let payload = input.rest();
+            if let Some(datagram) = seal_initial(version, &dcid, pn, pn_len, payload, dir) {
+                let opened = open_initials(&datagram, &dcid, dir);
+                assert!(
+                    matches!(opened.first(), Some(Ok(p)) if p.version == version),
+                    "a sealed Initial did not open: {opened:?}"
+                );
+                quic_datagram(&datagram, &dcid, dir);
+            }
+        }
+    }
+}
+
+/// What the flow does with one datagram of a QUIC connection.
+fn quic_datagram(datagram: &[u8], client_dcid: &[u8], dir: Direction) {
+    let _ = looks_like_quic_initial(datagram);
+    for p in packets(datagram) {
+        let _ = format!("{p:?}");
+    }
+    let mut stream = CryptoStream::new();
+    for p in open_initials(datagram, client_dcid, dir)
+        .into_iter()
+        .flatten()
+    {
+        for (off, data) in &p.crypto {
+            stream.insert(*off, data);
+        }
+        let _ = p.close.as_ref().map(|c| c.tls_alert());
+    }
+    assert!(stream.buffered() <= tlscope::quic::crypto::DEFAULT_BUDGET);
+    // Handshake messages without record headers, as the flow reads them.
+    let mut msgs = stream.contiguous();
+    while msgs.len() >= 4 {
+        let len = u32::from_be_bytes([0, msgs[1], msgs[2], msgs[3]]) as usize;
+        let Some(body) = msgs.get(4..4 + len) else {
+            break;
+        };
+        match msgs[0] {
+            1 => {
+                if let Ok(ch) = parse_client_hello(body) {
+                    client_hello_checks(&ch, true);
+                }
+            }
+            2 => {
+                let _ = parse_server_hello(body).map(|sh| ja3s(&sh));
+            }
+            _ => {}
+        }
+        msgs = &msgs[4 + len..];
+    }
+}
+
+/// CRYPTO frames into a stream, against a first-arrival-wins model of it.
+fn crypto_stream(data: &[u8]) {
+    let mut input = Input::new(data);
+    let budget = input.u16() as usize % 8192 + 1;
+    let max_pending = input.u8() as usize % 64;
+    let mut stream = CryptoStream::with_limits(budget, max_pending);
+    let mut first: Vec<Option<u8>> = vec![None; budget];
+    let mut read = 0u64;
+    while !input.is_empty() {
+        let offset = input.u16() as u64;
+        let len = input.u8() as usize;
+        let bytes = input.bytes(len);
+        for (i, &b) in bytes.iter().enumerate() {
+            let o = offset as usize + i;
+            if o < budget && first[o].is_none() {
+                first[o] = Some(b);
+            }
+        }
+        stream.insert(offset, bytes);
+        assert!(
+            stream.buffered() <= budget,
+            "{} > budget {budget}",
+            stream.buffered()
+        );
+        assert!(stream.pending_pieces() <= max_pending);
+        if stream.counters().dropped_pieces == 0 {
+            for (o, &b) in stream.contiguous().iter().enumerate() {
+                assert_eq!(Some(b), first[o], "offset {o}: not the first copy");
+            }
+        }
+        let (from, new) = stream.take_new();
+        assert_eq!(from, read, "take_new skipped bytes");
+        read += new.len() as u64;
+    }
+}
+
+/// Builds one Initial packet as a QUIC endpoint would (RFC 9001 §5): long header, packet
+/// number, AEAD_AES_128_GCM with the public Initial keys, header protection. A client's
+/// packet is padded (PADDING frames) to a 1200-byte datagram. `None` for versions without
+/// known keys.
+pub fn seal_initial(
+    version: u32,
+    dcid: &[u8],
+    pn: u32,
+    pn_len: usize,
+    payload: &[u8],
+    dir: Direction,
+) -> Option<Vec<u8>> {
+    use aes_gcm::aead::AeadInPlace;
+    use aes_gcm::{Aes128Gcm, KeyInit, Nonce};
+
+    let keys = initial_keys(version, dcid)?;
+    let keys = match dir {
+        Direction::Client => keys.client,
+        Direction::Server => keys.server,
+    };
+    let ty = match type_bits(version)? {
+        tlscope::quic::header::TypeBits::V1 => 0u8,
+        tlscope::quic::header::TypeBits::V2 => 1u8,
+    };
+    let scid = [0x5c; 8];
+    let mut plain = payload[..payload.len().min(4000)].to_vec();
+    let mut header = vec![0xc0 | (ty << 4) | (pn_len as u8 - 1)];
+    header.extend_from_slice(&version.to_be_bytes());
+    header.push(dcid.len() as u8);
+    header.extend_from_slice(dcid);
+    header.push(scid.len() as u8);
+    header.extend_from_slice(&scid);
+    header.push(0); // token length
+    let fixed = header.len() + 2 + pn_len + 16;
+    let min_plain = if dir == Direction::Client {
+        1200usize.saturating_sub(fixed)
+    } else {
+        0
+    };
+    // At least 4 bytes of packet number + payload, for the header-protection sample.
+    plain.resize(plain.len().max(min_plain).max(4), 0);
+    let length = pn_len + plain.len() + 16;
+    header.extend_from_slice(&(0x4000u16 | length as u16).to_be_bytes());
+    let pn_offset = header.len();
+    header.extend_from_slice(&pn.to_be_bytes()[4 - pn_len..]);
+
+    let opener = Opener::new(&keys);
+    let nonce = opener.nonce(u64::from(pn) & ((1u64 << (8 * pn_len)) - 1));
+    let tag = Aes128Gcm::new((&keys.key).into())
+        .encrypt_in_place_detached(Nonce::from_slice(&nonce), &header, &mut plain)
+        .ok()?;
+    let mut packet = header;
+    packet.extend_from_slice(&plain);
+    packet.extend_from_slice(&tag);
+    let sample: [u8; 16] = packet[pn_offset + 4..pn_offset + 20].try_into().ok()?;
+    let mask = opener.mask(&sample);
+    packet[0] ^= mask[0] & 0x0f;
+    for i in 0..pn_len {
+        packet[pn_offset + i] ^= mask[1 + i];
+    }
+    Some(packet)
 }

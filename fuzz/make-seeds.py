@@ -16,7 +16,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAMPLES = os.path.join(ROOT, "samples")
 CORPUS = os.path.join(ROOT, "fuzz", "corpus")
-TARGETS = ["decode", "tls_stream", "hello", "reassembly", "flow_table", "capture_file"]
+TARGETS = ["decode", "tls_stream", "hello", "reassembly", "flow_table", "capture_file", "quic"]
 
 # Index of each link type in harness.rs DECODE_LINKTYPES.
 LT_INDEX = {lt: i for i, lt in enumerate(
@@ -222,10 +222,126 @@ def reassembly_seed(segs, base, order):
     return bytes(out)
 
 
+# QUIC version 1 Initial protection (RFC 9001 §5), for QUIC seeds built from the samples'
+# ClientHello (the samples are TCP only). Needs the `cryptography` package for AES; without it
+# the sealed-datagram seeds are skipped.
+V1_SALT = bytes.fromhex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a")
+QUIC_DCID = bytes.fromhex("8394c8f03e515708")
+
+
+def hkdf_expand_label(secret, label, length):
+    import hashlib
+    import hmac
+    full = b"tls13 " + label
+    info = struct.pack(">H", length) + bytes([len(full)]) + full + b"\0"
+    out, t, i = b"", b"", 1
+    while len(out) < length:
+        t = hmac.new(secret, t + info + bytes([i]), hashlib.sha256).digest()
+        out += t
+        i += 1
+    return out[:length]
+
+
+def varint(v):
+    if v < 64:
+        return bytes([v])
+    if v < 16384:
+        return struct.pack(">H", 0x4000 | v)
+    return struct.pack(">I", 0x80000000 | v)
+
+
+def crypto_frame(offset, data):
+    return b"\x06" + varint(offset) + varint(len(data)) + data
+
+
+def seal_v1_initial(payload, client=True, pn=0):
+    """A QUIC v1 Initial (one-byte packet number) carrying `payload`, padded like a client's."""
+    import hashlib
+    import hmac
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    initial = hmac.new(V1_SALT, QUIC_DCID, hashlib.sha256).digest()
+    secret = hkdf_expand_label(initial, b"client in" if client else b"server in", 32)
+    key = hkdf_expand_label(secret, b"quic key", 16)
+    iv = hkdf_expand_label(secret, b"quic iv", 12)
+    hp = hkdf_expand_label(secret, b"quic hp", 16)
+    dcid = QUIC_DCID if client else b"\x5c" * 8
+    scid = b"\x5c" * 8 if client else b"\xf0" * 8
+    header = b"\xc0" + struct.pack(">I", 1) + bytes([len(dcid)]) + dcid + bytes([len(scid)]) + scid + b"\0"
+    if client:
+        payload = payload + bytes(max(0, 1200 - (len(header) + 2 + 1 + 16) - len(payload)))
+    header += struct.pack(">H", 0x4000 | (1 + len(payload) + 16))
+    pn_offset = len(header)
+    header += bytes([pn])
+    nonce = bytes(a ^ b for a, b in zip(iv, bytes(11) + bytes([pn])))
+    ct = AESGCM(key).encrypt(nonce, payload, header)
+    packet = bytearray(header + ct)
+    enc = Cipher(algorithms.AES(hp), modes.ECB()).encryptor()
+    mask = enc.update(bytes(packet[pn_offset + 4:pn_offset + 20])) + enc.finalize()
+    packet[0] ^= mask[0] & 0x0F
+    packet[pn_offset] ^= mask[1]
+    return bytes(packet)
+
+
+def udp_frame(src, dst, sport, dport, payload):
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 28 + len(payload), 0, 0x4000, 64, 17, 0, src, dst)
+    udp = struct.pack(">HHHH", sport, dport, 8 + len(payload), 0)
+    return b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + udp + payload
+
+
+def quic_seeds(seeds, client_hello, server_hello):
+    """Seeds for the quic target, and QUIC datagrams for flow_table and capture_file."""
+    ch_frames = crypto_frame(0, client_hello)
+    sh_frames = b"\x02\x00\x00\x00\x00" + crypto_frame(0, server_hello)  # ACK, then CRYPTO
+    # 1: plaintext frames (IETF encoding).
+    seeds.add("quic", "frames-client-hello", b"\x01" + ch_frames + b"\x01" + bytes(20))
+    seeds.add("quic", "frames-server-hello", b"\x01" + sh_frames)
+    # 2: the ClientHello as CRYPTO frames out of order, with a retransmission.
+    ops = b""
+    pieces = [(i, client_hello[i:i + 200]) for i in range(0, len(client_hello), 200)]
+    for off, d in list(reversed(pieces)) + pieces[:1]:
+        ops += struct.pack(">HB", off, min(len(d), 255)) + d[:255]
+    seeds.add("quic", "crypto-reversed", b"\x02" + struct.pack(">HB", 8191, 32) + ops)
+    # 3: frames sealed by the harness, for each version it knows.
+    for flags, name in [(0, "v1"), (1, "v2"), (2, "draft29"), (3, "t051")]:
+        seeds.add("quic", f"seal-{name}-client-hello",
+                  b"\x03" + bytes([flags, 8]) + QUIC_DCID + struct.pack(">I", 0) + ch_frames)
+    seeds.add("quic", "seal-v1-server-hello",
+              b"\x03" + bytes([0x80, 8]) + QUIC_DCID + struct.pack(">I", 0) + sh_frames)
+    # 0: datagrams sealed here (needs `cryptography`).
+    try:
+        client = seal_v1_initial(ch_frames)
+        server = seal_v1_initial(sh_frames, client=False)
+    except ImportError:
+        print("python cryptography not installed: no sealed QUIC datagram seeds", file=sys.stderr)
+        return
+    seeds.add("quic", "datagram-v1-client-initial", b"\x00" + client)
+    seeds.add("quic", "datagram-v1-server-initial", b"\x80" + server)
+    c, sv = bytes([198, 18, 0, 1]), bytes([198, 18, 0, 2])
+    frames = [(1_700_000_000_000_000, udp_frame(c, sv, 40101, 443, client)),
+              (1_700_000_000_020_000, udp_frame(sv, c, 443, 40101, server))]
+    seeds.add("capture_file", "quic-v1-initials.pcap", pcap(frames))
+    ft = bytearray([15, 255, 119])
+    # b0: client (addr 0, port 40101) UDP; b1: server (addr 1, port 443), absolute ack.
+    for (b0, b1, step), (_, f) in zip([(0x08 | 0x20 | 0x80, 0x01 | 0x20 | 0x40, 0),
+                                       (0x01 | 0x20 | 0x80, 0x08 | 0x20 | 0x40, 20)], frames):
+        payload = f[14 + 28:]
+        ft += bytes([b0, b1, 0, step]) + struct.pack(">IIH", 0, 0, len(payload)) + payload
+    seeds.add("flow_table", "quic-v1-initials", bytes(ft))
+
+
+def pcap(frames):
+    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)
+    for ts, f in frames:
+        out += struct.pack("<IIII", ts // 1_000_000, ts % 1_000_000, len(f), len(f)) + f
+    return out
+
+
 def main():
     seeds = Seeds()
     names = sorted(f for f in os.listdir(SAMPLES) if f.endswith(".pcap"))
     ch_done, sh_done, cert_done = set(), set(), 0
+    h2_hellos = {}
     for name in names:
         stem = name[:-5]
         path = os.path.join(SAMPLES, name)
@@ -258,6 +374,8 @@ def main():
                               reassembly_seed(segs, base, lambda s: list(reversed(s))))
                 # hello: distinct ClientHello / ServerHello bodies, TLS 1.2 certificates.
                 for t, body in handshake_messages(stream):
+                    if stem == "tls13-h2" and t in (1, 2):
+                        h2_hellos[t] = bytes([t]) + len(body).to_bytes(3, "big") + body
                     if t == 1 and body not in ch_done:
                         ch_done.add(body)
                         seeds.add("hello", f"{tag}-client-hello", b"\x00" + body)
@@ -281,6 +399,7 @@ def main():
         if stem == "tls13-h2":
             seeds.add("capture_file", stem + ".pcapng", pcapng(frames))
             seeds.add("capture_file", stem + ".pcap.gz", gzip.compress(open(path, "rb").read(), 9))
+    quic_seeds(seeds, h2_hellos[1], h2_hellos[2])
     # hello: SSLv2-format hellos (selectors 3 and 4), built by hand: no sample has one.
     sslv2_ch = bytes([1, 3, 1, 0, 9, 0, 0, 0, 16]) + bytes([0, 0, 0x2f, 0, 0, 0x35, 0x07, 0, 0xc0]) + bytes(16)
     seeds.add("hello", "sslv2-client-hello", b"\x03" + sslv2_ch)

@@ -57,9 +57,31 @@ fn fuzz_corpus_and_past_crashes_replay() {
 }
 
 /// The seeds made from `samples/` start the fuzzers from real states: the flow-table and
-/// capture-file seeds of `tls13-h2` give the sample's established session.
+/// capture-file seeds of `tls13-h2` give the sample's established session, and the QUIC seeds
+/// (its ClientHello and ServerHello in Initials sealed by `make-seeds.py`) a QUIC session.
 #[test]
 fn fuzz_seeds_reproduce_the_sample_session() {
+    for (target, seed) in [
+        ("flow_table", "seed-quic-v1-initials"),
+        ("capture_file", "seed-quic-v1-initials.pcap"),
+    ] {
+        let data = std::fs::read(crate_path(&format!("fuzz/corpus/{target}/{seed}")))
+            .expect("seed (python3 fuzz/make-seeds.py writes it)");
+        let records = if target == "flow_table" {
+            harness::flow_table_records(&data)
+        } else {
+            harness::capture_file_records(&data)
+        };
+        assert_eq!(records.len(), 1, "{target}/{seed}");
+        let r = &records[0];
+        assert_eq!(r.transport, "quic", "{target}/{seed}");
+        assert_eq!(r.sni.as_deref(), Some("www.example.test"), "{target}/{seed}");
+        assert_eq!(
+            r.cipher.as_deref(),
+            Some("TLS_AES_256_GCM_SHA384"),
+            "{target}/{seed}"
+        );
+    }
     for (target, seed) in [
         ("flow_table", "seed-tls13-h2"),
         ("capture_file", "seed-tls13-h2.pcap"),

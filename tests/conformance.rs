@@ -85,6 +85,13 @@ const FLOORS: &[(Field, Option<Source>, f64)] = &[
     (Field::CertIssuer, Some(Source::ZeekSsl), 95.0),
 ];
 
+/// The QUIC floors (issue 6): `sni` and `ja4` against FoxIO's Rust records. The other QUIC
+/// fields are reported only.
+const QUIC_FLOORS: &[(Field, Option<Source>, f64)] = &[
+    (Field::Sni, Some(Source::FoxioRust), 95.0),
+    (Field::Ja4, Some(Source::FoxioRust), 95.0),
+];
+
 const MAX_MISMATCHES_SHOWN: usize = 40;
 
 /// `TLSCOPE_CONFORMANCE_MISMATCHES=N` lists more (or fewer) mismatches than the default 40.
@@ -121,6 +128,8 @@ enum Field {
     CertFingerprint,
     CertChainFps,
     SniMatchesCert,
+    /// QUIC only: the QUIC version (ours `quic_version`).
+    QuicVersion,
 }
 
 impl Field {
@@ -162,6 +171,17 @@ impl Field {
         Field::SniMatchesCert,
     ];
 
+    /// The fields `conformance_quic` compares, in report order.
+    const QUIC: [Field; 7] = [
+        Field::Sni,
+        Field::AlpnOffered,
+        Field::Version,
+        Field::Cipher,
+        Field::Ja3,
+        Field::Ja4,
+        Field::QuicVersion,
+    ];
+
     /// Key in expected.json (for the `PLAIN` fields), and the name in the report.
     fn name(self) -> &'static str {
         match self {
@@ -185,6 +205,7 @@ impl Field {
             Field::CertFingerprint => "cert_fingerprint",
             Field::CertChainFps => "cert_chain_fps",
             Field::SniMatchesCert => "sni_matches_cert",
+            Field::QuicVersion => "quic_version",
         }
     }
 
@@ -237,6 +258,7 @@ impl Field {
             Field::Ja4 => session.get("ja4"),
             Field::Established => session.get("outcome"),
             Field::LastAlert => session.get("alert").and_then(|a| a.get("description")),
+            Field::QuicVersion => session.get("quic_version"),
             cert_field => {
                 return cert_field
                     .of_cert(session.get("cert"))
@@ -244,14 +266,6 @@ impl Field {
             }
         };
         v.cloned().unwrap_or(Value::Null)
-    }
-
-    /// The floor of this field and the source it applies to (`None`: all sources).
-    fn floor(self) -> Option<(Option<Source>, f64)> {
-        FLOORS
-            .iter()
-            .find(|(f, _, _)| *f == self)
-            .map(|(_, s, p)| (*s, *p))
     }
 }
 
@@ -304,30 +318,57 @@ impl Source {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Which expected records are TCP TLS
+// Which expected records are TCP TLS, and which are QUIC
 // ---------------------------------------------------------------------------------------------
 
-/// `Ok(())` when `rec` (a record of `entry`) describes a TCP TLS connection, else why not.
+/// The two transports the conformance tests compare.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Kind {
+    #[default]
+    Tcp,
+    Quic,
+}
+
+impl Kind {
+    /// Our session records' `transport`.
+    fn transport(self) -> &'static str {
+        match self {
+            Kind::Tcp => "tcp",
+            Kind::Quic => "quic",
+        }
+    }
+
+    /// For the report.
+    fn label(self) -> &'static str {
+        match self {
+            Kind::Tcp => "TCP",
+            Kind::Quic => "QUIC",
+        }
+    }
+}
+
+/// Whether `rec` (a record of `entry`) describes a TCP TLS or a QUIC connection; `Err` with the
+/// reason for anything else (DTLS, plain UDP, per-frame records).
 /// Rules, first that applies wins (see docs/conformance.md):
 ///  1. FoxIO Wireshark-plugin records (per frame, no endpoints) are never compared;
-///  2. a stated `transport` decides (`tcp` vs `udp/quic`, `udp/dtls`, `udp`);
-///  3. nDPI `l4`;
-///  4. a `DTLS…` version or a `quic_version` means UDP;
+///  2. a stated `transport` decides (`tcp`, `udp/quic`; `udp/dtls` and `udp` are neither);
+///  3. nDPI `l4` (`udp` is QUIC when nDPI's protocol names QUIC);
+///  4. a `DTLS…` version means DTLS, a `quic_version` QUIC;
 ///  5. the JA4 prefix (`t` TCP, `q` QUIC, `d` DTLS);
 ///  6. Zeek: traces under `zeek/quic/` are QUIC; otherwise inherit the transport of the Zeek
 ///     record with the same `uid`, or of all Zeek records of the file when they agree;
 ///  7. suricata `event_type: quic` is QUIC;
 ///  8. otherwise TCP.
-fn classify(entry: &Value, rec: &Value) -> Result<(), String> {
+fn transport_of(entry: &Value, rec: &Value) -> Result<Kind, String> {
     let src = Source::of(rec);
     if src == Source::FoxioWireshark {
         return Err("FoxIO Wireshark-plugin per-frame record".into());
     }
-    let verdict = |t: &str| -> Result<(), String> {
-        if t == "tcp" {
-            Ok(())
-        } else {
-            Err(format!("transport {t}"))
+    let verdict = |t: &str| -> Result<Kind, String> {
+        match t {
+            "tcp" => Ok(Kind::Tcp),
+            "udp/quic" => Ok(Kind::Quic),
+            _ => Err(format!("transport {t}")),
         }
     };
     if let Some(t) = rec.get("transport").and_then(Value::as_str) {
@@ -336,7 +377,16 @@ fn classify(entry: &Value, rec: &Value) -> Result<(), String> {
     if src == Source::Ndpi
         && let Some(l4) = rec.get("l4").and_then(Value::as_str)
     {
-        return verdict(&l4.to_ascii_lowercase());
+        let l4 = l4.to_ascii_lowercase();
+        let quic = rec
+            .get("ndpi_proto")
+            .and_then(Value::as_str)
+            .is_some_and(|p| p.contains("QUIC"));
+        return if l4 == "udp" && quic {
+            Ok(Kind::Quic)
+        } else {
+            verdict(&l4)
+        };
     }
     if rec
         .get("version")
@@ -346,12 +396,12 @@ fn classify(entry: &Value, rec: &Value) -> Result<(), String> {
         return Err("DTLS version".into());
     }
     if rec.get("quic_version").is_some() {
-        return Err("has quic_version".into());
+        return Ok(Kind::Quic);
     }
     if let Some(j) = rec.get("ja4").and_then(Value::as_str) {
         match j.chars().next() {
-            Some('t') => return Ok(()),
-            Some('q') => return Err("JA4 prefix q (QUIC)".into()),
+            Some('t') => return Ok(Kind::Tcp),
+            Some('q') => return Ok(Kind::Quic),
             Some('d') => return Err("JA4 prefix d (DTLS)".into()),
             _ => {}
         }
@@ -359,7 +409,7 @@ fn classify(entry: &Value, rec: &Value) -> Result<(), String> {
     if matches!(src, Source::ZeekSsl | Source::ZeekQuic) {
         let file = entry.get("file").and_then(Value::as_str).unwrap_or("");
         if file.starts_with("zeek/quic/") {
-            return Err("Zeek QUIC trace (zeek/quic/)".into());
+            return Ok(Kind::Quic);
         }
         let expect = entry
             .get("expect")
@@ -386,9 +436,9 @@ fn classify(entry: &Value, rec: &Value) -> Result<(), String> {
         }
     }
     if src == Source::Suricata && rec.get("event_type").and_then(Value::as_str) == Some("quic") {
-        return Err("suricata event_type quic".into());
+        return Ok(Kind::Quic);
     }
-    Ok(())
+    Ok(Kind::Tcp)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -427,6 +477,14 @@ enum Want {
     Serial(String),
     /// A UTC time as `YYYY-MM-DDTHH:MM:SS` (ours carries a trailing `Z`).
     Time(String),
+    /// A QUIC version number (our `quic_version` label, parsed by [`quic_version_number`]);
+    /// the source's own spelling is kept for the report.
+    QuicVersion(u32, String),
+    /// nDPI `Ver-Negotiation`: a reserved version 0x?a?a?a?a (RFC 9000 §15), whatever its value.
+    QuicGreased(String),
+    /// The version the client's hello offers (nDPI on QUIC never sees the server's Initial):
+    /// our negotiated `version` is it, or ours is null and `versions_offered` contains it.
+    OrOffered(Box<Want>),
 }
 
 /// The attribute types nDPI's certificate scanner extracts (it looks for the DER bytes of the
@@ -526,6 +584,41 @@ impl Want {
             }),
             Want::Serial(s) => ours.as_str().is_some_and(|o| serial_norm(o) == *s),
             Want::Time(t) => ours.as_str().is_some_and(|o| time_norm(o) == *t),
+            Want::QuicVersion(n, _) => ours.as_str().and_then(quic_version_number) == Some(*n),
+            Want::QuicGreased(_) => ours
+                .as_str()
+                .and_then(quic_version_number)
+                .is_some_and(is_greased_quic_version),
+            Want::OrOffered(w) => w.check(ours),
+        }
+    }
+
+    /// [`Want::check`] on the value of `f` in `session`, for the wants that need more of the
+    /// session than that one value.
+    fn check_session(&self, f: Field, session: &Value) -> bool {
+        match self {
+            Want::OrOffered(w) => {
+                let v = f.ours(session);
+                w.check(&v)
+                    || (v.is_null()
+                        && session
+                            .get("versions_offered")
+                            .and_then(Value::as_array)
+                            .is_some_and(|a| a.iter().any(|x| w.check(x))))
+            }
+            _ => self.check(&f.ours(session)),
+        }
+    }
+
+    /// Our value as the report shows it next to this want.
+    fn got(&self, f: Field, session: &Value) -> String {
+        match self {
+            Want::OrOffered(_) => format!(
+                "{} (versions_offered {})",
+                f.ours(session),
+                session.get("versions_offered").unwrap_or(&Value::Null)
+            ),
+            _ => f.ours(session).to_string(),
         }
     }
 
@@ -554,6 +647,9 @@ impl Want {
             },
             Want::Serial(s) => format!("serial {s}"),
             Want::Time(t) => format!("{t:?}"),
+            Want::QuicVersion(n, label) => format!("{label:?} (0x{n:08x})"),
+            Want::QuicGreased(label) => format!("{label:?} (a reserved version 0x?a?a?a?a)"),
+            Want::OrOffered(w) => format!("{} (or null with it in versions_offered)", w.describe()),
         }
     }
 }
@@ -585,6 +681,142 @@ fn version_want(label: &str) -> Result<Want, String> {
     }
     Err(format!("unmapped version label {l:?}"))
 }
+
+/// QUIC version 2 (RFC 9369).
+const QUIC_V2: u32 = 0x6b33_43cf;
+
+/// A reserved version 0x?a?a?a?a, sent to force version negotiation (RFC 9000 §15).
+fn is_greased_quic_version(v: u32) -> bool {
+    v & 0x0f0f_0f0f == 0x0a0a_0a0a
+}
+
+/// The version number behind a QUIC version label, in any spelling the corpus or our output
+/// uses (see docs/conformance.md, "QUIC version labels"):
+/// * ours: `1`, `quicv2`, `quicv2-draft`, `draft-29`, `mvfst-22`/`-27`/`-exp`, `Q046`, `T051`,
+///   `grease-0a0a0a0a`, `unknown-10010000`, `version-negotiation`;
+/// * Zeek: `1`, `quicv2`, `draft-29`, `mvfst (faceb002)`, `unknown-10010000` (`%x`, no
+///   padding);
+/// * nDPI: `V-1`, `V-2`, `Draft-29`, `MVFST-22`/`-27`/`-EXP`, `Q046`, `T051`,
+///   `Unknown (1A2B3C4D)` (its `Ver-Negotiation` names any reserved version and is handled by
+///   [`quic_version_want`]).
+fn quic_version_number(label: &str) -> Option<u32> {
+    let l = label.trim();
+    let hex = |h: &str| u32::from_str_radix(h.trim(), 16).ok();
+    let lower = l.to_ascii_lowercase();
+    match lower.as_str() {
+        "1" | "v-1" | "v1" | "quicv1" => return Some(1),
+        "quicv2" | "v-2" | "v2" => return Some(QUIC_V2),
+        "quicv2-draft" => return Some(0x709a_50c4),
+        "mvfst-22" => return Some(0xface_b001),
+        "mvfst-27" => return Some(0xface_b002),
+        "mvfst-exp" => return Some(0xface_b00e),
+        "version-negotiation" => return Some(0),
+        _ => {}
+    }
+    if let Some(n) = lower.strip_prefix("draft-") {
+        return n.parse::<u8>().ok().map(|n| 0xff00_0000 | u32::from(n));
+    }
+    if let Some(h) = lower
+        .strip_prefix("mvfst (")
+        .or_else(|| lower.strip_prefix("unknown ("))
+        .and_then(|r| r.strip_suffix(')'))
+    {
+        return hex(h);
+    }
+    if let Some(h) = lower
+        .strip_prefix("unknown-")
+        .or_else(|| lower.strip_prefix("grease-"))
+    {
+        return hex(h);
+    }
+    let b = l.as_bytes();
+    if b.len() == 4 && matches!(b[0], b'Q' | b'T') && b[1..].iter().all(u8::is_ascii_digit) {
+        return Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+    }
+    None
+}
+
+/// What our `quic_version` must be for a source's label.
+fn quic_version_want(label: &str) -> Result<Want, String> {
+    if label.trim() == "Ver-Negotiation" {
+        return Ok(Want::QuicGreased(label.to_string()));
+    }
+    quic_version_number(label)
+        .map(|n| Want::QuicVersion(n, label.to_string()))
+        .ok_or_else(|| format!("unmapped QUIC version label {label:?}"))
+}
+
+/// The Google QUIC version of a record whose handshake values come from a gQUIC CHLO (a
+/// `Q0xx` `quic_version`): those values are not TLS, and we do not decode them.
+fn gquic_crypto_version(rec: &Value) -> Option<&str> {
+    let v = rec.get("quic_version").and_then(Value::as_str)?;
+    let b = v.as_bytes();
+    (b.len() == 4 && b[0] == b'Q' && b[1..].iter().all(u8::is_ascii_digit)).then_some(v)
+}
+
+/// The fields a (non-suricata) QUIC record states, each with its expected value or why it is
+/// not comparable. Zeek `quic.log`'s `alpn_offered_first` (`client_protocol`) is the first
+/// `alpn_offered` value. nDPI's `version` is the ClientHello's (see [`Want::OrOffered`]).
+fn quic_record_wants(src: Source, rec: &Value) -> Vec<(Field, Result<Want, String>)> {
+    let mut out = Vec::new();
+    let text = |f: Field, v: &Value| match v {
+        Value::String(s) => Ok(Want::Str(s.clone())),
+        Value::Null => Ok(Want::Null),
+        other => Err(format!("unexpected {} value {other}", f.name())),
+    };
+    for f in Field::QUIC {
+        let Some(v) = rec.get(f.name()) else { continue };
+        let want = match f {
+            Field::Sni | Field::Cipher | Field::Ja4 => text(f, v),
+            Field::Ja3 => match v {
+                Value::String(s) => Ok(Want::Hex(s.clone())),
+                other => Err(format!("unexpected ja3 value {other}")),
+            },
+            Field::Version => match v.as_str() {
+                None => Err(format!("unexpected version value {v}")),
+                Some(label) if src == Source::Ndpi => {
+                    version_want(label).map(|w| Want::OrOffered(Box::new(w)))
+                }
+                Some(label) => version_want(label),
+            },
+            Field::AlpnOffered => match v.as_array() {
+                Some(a) => Ok(Want::List {
+                    items: a
+                        .iter()
+                        .map(|x| x.as_str().unwrap_or_default().to_string())
+                        .collect(),
+                    prefix: rec.get("alpn_offered_partial").and_then(Value::as_bool) == Some(true),
+                }),
+                None => Err(format!("unexpected alpn_offered value {v}")),
+            },
+            Field::QuicVersion => match v.as_str() {
+                Some(label) => quic_version_want(label),
+                None => Err(format!("unexpected quic_version value {v}")),
+            },
+            _ => unreachable!("only QUIC fields here"),
+        };
+        out.push((f, want));
+    }
+    if let Some(first) = rec.get("alpn_offered_first") {
+        out.push((
+            Field::AlpnOffered,
+            match first.as_str() {
+                Some(s) => Ok(Want::Index(0, s.to_string())),
+                None => Err(format!("unexpected alpn_offered_first value {first}")),
+            },
+        ));
+    }
+    out
+}
+
+/// Keys a QUIC record may state that `conformance_quic` does not compare (listed under "not
+/// compared" with this reason).
+const QUIC_NOT_COMPARED: &[(&str, &str)] = &[
+    ("alpn", "negotiated ALPN (encrypted in QUIC; no source states it)"),
+    ("resumed", "not among the QUIC fields of issue 6"),
+    ("established", "not among the QUIC fields of issue 6"),
+    ("curve", "not among the QUIC fields of issue 6"),
+];
 
 /// Suricata `tls.server_handshake.cipher` (IANA number) → IANA name, for the values that occur.
 fn cipher_name(id: u64) -> Option<&'static str> {
@@ -750,6 +982,7 @@ struct Session {
     client: Option<Endpoint>,
     server: Option<Endpoint>,
     tcp: bool,
+    quic: bool,
 }
 
 impl Session {
@@ -757,12 +990,22 @@ impl Session {
         let ep = |k: &str| v.get(k).and_then(Value::as_str).and_then(Endpoint::parse);
         let client = ep("client");
         let server = ep("server");
-        let tcp = v.get("transport").and_then(Value::as_str) == Some("tcp");
+        let transport = v.get("transport").and_then(Value::as_str);
+        let tcp = transport == Some("tcp");
+        let quic = transport == Some("quic");
         Session {
             v,
             client,
             server,
             tcp,
+            quic,
+        }
+    }
+
+    fn is(&self, kind: Kind) -> bool {
+        match kind {
+            Kind::Tcp => self.tcp,
+            Kind::Quic => self.quic,
         }
     }
 
@@ -862,9 +1105,9 @@ fn run_json(corpus: &Path, file: &str) -> FileRun {
     }
 }
 
-/// Finds our session for an expected (non-suricata) record. See docs/conformance.md.
-/// Returns the index and whether several sessions qualified.
-fn find_session(rec: &Value, sessions: &[Session]) -> Result<(usize, bool), String> {
+/// The client and server (or nDPI's `src` and `dst`) an expected record states, both with
+/// ports.
+fn record_endpoints(rec: &Value) -> Option<(Endpoint, Endpoint)> {
     let ep = |a: &str, b: &str| {
         let x = rec.get(a).and_then(Value::as_str).and_then(Endpoint::parse);
         let y = rec.get(b).and_then(Value::as_str).and_then(Endpoint::parse);
@@ -873,10 +1116,38 @@ fn find_session(rec: &Value, sessions: &[Session]) -> Result<(usize, bool), Stri
             _ => None,
         }
     };
-    let tcp: Vec<usize> = (0..sessions.len()).filter(|&i| sessions[i].tcp).collect();
-    if let Some((a, b)) = ep("client", "server").or_else(|| ep("src", "dst")) {
+    ep("client", "server").or_else(|| ep("src", "dst"))
+}
+
+/// The endpoints of a Zeek record that states none (a `.cut` baseline), taken from the Zeek
+/// record of the same file with the same `uid` that states them (`ssl.log` and `quic.log`
+/// lines of one connection share their `uid`).
+fn endpoints_by_uid(rec: &Value, records: &[(&Value, Source)]) -> Option<(Endpoint, Endpoint)> {
+    let uid = rec.get("uid").and_then(Value::as_str)?;
+    records
+        .iter()
+        .filter(|(o, s)| {
+            matches!(s, Source::ZeekSsl | Source::ZeekQuic)
+                && o.get("uid").and_then(Value::as_str) == Some(uid)
+        })
+        .find_map(|(o, _)| record_endpoints(o))
+}
+
+/// Finds our `kind` session for an expected (non-suricata) record whose endpoints are `eps`.
+/// See docs/conformance.md. Returns the index and whether several sessions qualified.
+fn find_session(
+    rec: &Value,
+    eps: Option<(Endpoint, Endpoint)>,
+    sessions: &[Session],
+    kind: Kind,
+) -> Result<(usize, bool), String> {
+    let t = kind.label();
+    let ours: Vec<usize> = (0..sessions.len())
+        .filter(|&i| sessions[i].is(kind))
+        .collect();
+    if let Some((a, b)) = eps {
         let oriented = |c: &Endpoint, s: &Endpoint| -> Vec<usize> {
-            tcp.iter()
+            ours.iter()
                 .copied()
                 .filter(|&i| {
                     sessions[i].client.is_some_and(|x| x.matches(c))
@@ -889,7 +1160,7 @@ fn find_session(rec: &Value, sessions: &[Session]) -> Result<(usize, bool), Stri
             cands = oriented(&b, &a);
         }
         if cands.is_empty() {
-            return Err("no TCP session with these endpoints".into());
+            return Err(format!("no {t} session with these endpoints"));
         }
         let pick = cands
             .iter()
@@ -899,7 +1170,7 @@ fn find_session(rec: &Value, sessions: &[Session]) -> Result<(usize, bool), Stri
         return Ok((pick, cands.len() > 1));
     }
     if let Some(sni) = rec.get("sni").and_then(Value::as_str) {
-        let cands: Vec<usize> = tcp
+        let cands: Vec<usize> = ours
             .iter()
             .copied()
             .filter(|&i| sessions[i].v.get("sni").and_then(Value::as_str) == Some(sni))
@@ -907,17 +1178,17 @@ fn find_session(rec: &Value, sessions: &[Session]) -> Result<(usize, bool), Stri
         return match cands.len() {
             1 => Ok((cands[0], false)),
             0 => Err(format!(
-                "no TCP session with sni {sni:?} (record has no endpoints)"
+                "no {t} session with sni {sni:?} (record has no endpoints)"
             )),
             n => Err(format!(
-                "{n} TCP sessions with sni {sni:?} (record has no endpoints)"
+                "{n} {t} sessions with sni {sni:?} (record has no endpoints)"
             )),
         };
     }
-    match tcp.len() {
-        1 => Ok((tcp[0], false)),
+    match ours.len() {
+        1 => Ok((ours[0], false)),
         n => Err(format!(
-            "record has neither endpoints nor sni and the capture has {n} TCP sessions"
+            "record has neither endpoints nor sni and the capture has {n} {t} sessions"
         )),
     }
 }

@@ -1922,6 +1922,322 @@ fn tls13_post_quantum_hybrid() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// QUIC samples (aioquic 1.7.2 client and server, scripts/samples/aioquic-h3.py). tshark 4.0
+// decrypts the Initial packets itself; the values below are its view (`describe.py`, QUIC part).
+// ---------------------------------------------------------------------------------------------
+
+/// What tshark says about one QUIC connection.
+struct QuicExp {
+    ts: &'static str,
+    ts_end: &'static str,
+    client: &'static str,
+    server: &'static str,
+    quic_version: &'static str,
+    outcome: &'static str,
+    /// negotiated (ServerHello in the server's Initial): version, cipher, group, ja3s
+    sh: Option<(&'static str, &'static str, &'static str, &'static str)>,
+    alert: Option<(&'static str, &'static str, &'static str)>,
+    /// tshark's tls.handshake.length (ClientHello body; +4 with the header is accepted too)
+    client_hello_bytes: u64,
+    bytes_client: u64,
+    bytes_server: u64,
+    /// tshark: ClientHello datagram -> ServerHello datagram, and -> the client's first 1-RTT
+    /// (short header) packet, in ms
+    server_hello_ms: Option<f64>,
+    handshake_ms: Option<f64>,
+    /// exactly these problems (as a set), or, with `problems_at_least`, at least these
+    problems: &'static [&'static str],
+    problems_at_least: bool,
+}
+
+// aioquic 1.7.2 ClientHello (cryptography 50.0.2): the same in every sample but for v2's
+// version_information transport parameter (4 bytes more).
+const AIOQUIC_JA3: &str = "121f6e4f22ee3205214b0676ed64b9e2";
+const AIOQUIC_JA4: &str = "q13d0307h3_55b375c5d22e_1cecd519fee8";
+// aioquic server, TLS 1.3 ServerHello: supported_versions, key_share; TLS_AES_256_GCM_SHA384
+const AIOQUIC_JA3S: &str = "15af977ce25de452b96affa2addb1036";
+const AIOQUIC_SH: Option<(&str, &str, &str, &str)> = Some((
+    "TLSv1.3",
+    "TLS_AES_256_GCM_SHA384",
+    "secp256r1",
+    AIOQUIC_JA3S,
+));
+
+fn check_quic(v: &Value, e: &QuicExp) {
+    let who = format!("{} (ts {})", e.client, e.ts);
+    let eq = |key: &str, want: Value| {
+        assert_eq!(s(v, key), &want, "{who}: field \"{key}\"\nrecord: {v}");
+    };
+    eq("type", json!("session"));
+    eq("transport", json!("quic"));
+    eq("quic_version", json!(e.quic_version));
+    eq("client", json!(e.client));
+    eq("server", json!(e.server));
+    eq("outcome", json!(e.outcome));
+    assert_eq!(norm_ts(s(v, "ts")), e.ts, "{who}: ts\nrecord: {v}");
+    assert_eq!(norm_ts(s(v, "ts_end")), e.ts_end, "{who}: ts_end\nrecord: {v}");
+    // the ClientHello, from the client's Initial
+    eq("sni", json!("www.example.test"));
+    eq("alpn_offered", json!(["h3"]));
+    eq("alpn", Value::Null); // in EncryptedExtensions, under the Handshake keys
+    eq("versions_offered", json!(["TLSv1.3"]));
+    eq("ja3", json!(AIOQUIC_JA3));
+    eq("ja4", json!(AIOQUIC_JA4));
+    let ch = s(v, "client_hello_bytes").as_u64();
+    assert!(
+        ch == Some(e.client_hello_bytes) || ch == Some(e.client_hello_bytes + 4),
+        "{who}: client_hello_bytes = {ch:?}, want {} (body) or {} (with the header)\nrecord: {v}",
+        e.client_hello_bytes,
+        e.client_hello_bytes + 4
+    );
+    eq("client_hello_segments", json!(1));
+    eq("resumed", json!(false));
+    eq("hrr", json!(false));
+    eq("ech", json!(false));
+    eq("cert", Value::Null); // TLS 1.3: encrypted
+    eq("tcp_rtt_ms", Value::Null);
+    // the ServerHello, from the server's Initial
+    let (version, cipher, group, ja3s) = match e.sh {
+        Some((a, b, c, d)) => (json!(a), json!(b), json!(c), json!(d)),
+        None => (Value::Null, Value::Null, Value::Null, Value::Null),
+    };
+    eq("version", version);
+    eq("cipher", cipher);
+    eq("group", group);
+    eq("ja3s", ja3s);
+    match e.alert {
+        None => eq("alert", Value::Null),
+        Some((from, level, desc)) => {
+            eq("alert", json!({"from": from, "level": level, "description": desc}));
+        }
+    }
+    eq("bytes_client", json!(e.bytes_client));
+    eq("bytes_server", json!(e.bytes_server));
+    for (key, want) in [
+        ("server_hello_ms", e.server_hello_ms),
+        ("handshake_ms", e.handshake_ms),
+    ] {
+        let got = ms(v, key);
+        match (got, want) {
+            (None, None) => {}
+            (Some(g), Some(w)) => assert!(
+                (g - w).abs() < 0.01,
+                "{who}: {key} = {g}, tshark says {w}\nrecord: {v}"
+            ),
+            _ => panic!("{who}: {key} = {got:?}, want {want:?}\nrecord: {v}"),
+        }
+    }
+    let got = problem_set(v);
+    if e.problems_at_least {
+        for p in e.problems {
+            assert!(
+                got.iter().any(|g| g == p),
+                "{who}: problems {got:?} lack {p:?}\nrecord: {v}"
+            );
+        }
+    } else {
+        assert_eq!(got, set(e.problems), "{who}: problems\nrecord: {v}");
+    }
+}
+
+const QUIC_NONE: QuicExp = QuicExp {
+    ts: "",
+    ts_end: "",
+    client: "",
+    server: "198.18.0.4:443",
+    quic_version: "1",
+    outcome: "established",
+    sh: AIOQUIC_SH,
+    alert: None,
+    client_hello_bytes: 469,
+    bytes_client: 0,
+    bytes_server: 0,
+    server_hello_ms: None,
+    handshake_ms: None,
+    problems: &[],
+    problems_at_least: false,
+};
+
+#[test]
+fn quic_h3() {
+    let ss = sessions("quic-h3.pcap", 1);
+    check_quic(
+        &ss[0],
+        &QuicExp {
+            ts: "2026-11-26T21:51:05.557735Z",
+            ts_end: "2026-11-26T21:51:05.573731Z",
+            client: "198.18.0.1:43101",
+            bytes_client: 2894,
+            bytes_server: 1992,
+            server_hello_ms: Some(5.342),
+            handshake_ms: Some(13.194),
+            ..QUIC_NONE
+        },
+    );
+}
+
+#[test]
+fn quic_h3_offered_parameters() {
+    let ss = sessions("quic-h3.pcap", 1);
+    let v = &ss[0];
+    assert_list(
+        v,
+        "ciphers_offered",
+        &[
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_CHACHA20_POLY1305_SHA256",
+        ],
+    );
+    assert_list(
+        v,
+        "extensions_offered",
+        &[
+            "key_share",
+            "supported_versions",
+            "signature_algorithms",
+            "supported_groups",
+            "server_name",
+            "application_layer_protocol_negotiation",
+            "quic_transport_parameters",
+        ],
+    );
+    let groups = &["secp256r1", "secp384r1", "x25519", "x448"];
+    assert_list(v, "groups_offered", groups);
+    assert_list(v, "key_shares_offered", groups);
+    assert_list(
+        v,
+        "sig_algs_offered",
+        &[
+            "ecdsa_secp256r1_sha256",
+            "rsa_pss_rsae_sha256",
+            "rsa_pkcs1_sha256",
+            "ecdsa_secp384r1_sha384",
+            "rsa_pss_rsae_sha384",
+            "rsa_pkcs1_sha384",
+            "rsa_pkcs1_sha1",
+            "ed25519",
+            "ed448",
+        ],
+    );
+    assert_list(v, "extensions_server", &["supported_versions", "key_share"]);
+}
+
+#[test]
+fn quic_v2() {
+    let ss = sessions("quic-v2.pcap", 1);
+    check_quic(
+        &ss[0],
+        &QuicExp {
+            ts: "2026-11-26T21:51:07.107682Z",
+            ts_end: "2026-11-26T21:51:07.121658Z",
+            client: "198.18.0.1:43201",
+            quic_version: "quicv2",
+            client_hello_bytes: 473,
+            bytes_client: 2894,
+            bytes_server: 1992,
+            server_hello_ms: Some(5.775),
+            handshake_ms: Some(10.528),
+            ..QUIC_NONE
+        },
+    );
+}
+
+#[test]
+fn quic_retry() {
+    let ss = sessions("quic-retry.pcap", 1);
+    check_quic(
+        &ss[0],
+        &QuicExp {
+            ts: "2026-11-26T21:51:08.590981Z",
+            ts_end: "2026-11-26T21:51:08.602537Z",
+            client: "198.18.0.1:43301",
+            bytes_client: 4094,
+            bytes_server: 2102,
+            // from the FIRST ClientHello (before the Retry) to the ServerHello
+            server_hello_ms: Some(5.526),
+            handshake_ms: Some(8.865),
+            problems: &["quic_retry"],
+            ..QUIC_NONE
+        },
+    );
+}
+
+#[test]
+fn quic_alert_in_initial() {
+    let ss = sessions("quic-alert.pcap", 1);
+    check_quic(
+        &ss[0],
+        &QuicExp {
+            ts: "2026-11-26T21:51:10.137424Z",
+            ts_end: "2026-11-26T21:51:10.140162Z",
+            client: "198.18.0.1:43401",
+            outcome: "alert",
+            sh: None,
+            alert: Some(("server", "fatal", "no_application_protocol")),
+            bytes_client: 1200,
+            bytes_server: 73,
+            ..QUIC_NONE
+        },
+    );
+}
+
+/// `alert` is "the first plaintext alert" and `alerts` "every plaintext alert": the
+/// CONNECTION_CLOSE that carries the TLS alert in a readable Initial is both.
+#[test]
+fn quic_alert_listed_in_alerts() {
+    let ss = sessions("quic-alert.pcap", 1);
+    check_alerts(&ss[0], &[("server", "fatal", "no_application_protocol")]);
+}
+
+const QUIC_BLOCKED: QuicExp = QuicExp {
+    ts: "2026-11-26T21:51:11.956576Z",
+    ts_end: "2026-11-26T21:51:16.947253Z",
+    client: "198.18.0.1:43501",
+    server: "198.18.0.2:443",
+    outcome: "no_server_hello",
+    sh: None,
+    bytes_client: 7200, // 6 Initials of 1,200 bytes
+    bytes_server: 0,
+    problems: &["quic_unanswered"],
+    problems_at_least: true,
+    ..QUIC_NONE
+};
+
+#[test]
+fn quic_blocked_then_tcp() {
+    let ss = sessions("quic-blocked.pcap", 2);
+    check_quic(&ss[0], &QUIC_BLOCKED);
+    check(
+        &ss[1],
+        &Exp {
+            ts: "2026-11-26T21:51:17.672105Z",
+            client: "198.18.0.1:43502",
+            server: "198.18.0.2:443",
+            bytes_client: 780,
+            bytes_server: 3133,
+            ..CURL13
+        },
+    );
+    assert!(
+        problems(&ss[1]).is_empty(),
+        "the TCP fallback is a clean connection: {}",
+        ss[1]
+    );
+}
+
+/// The QUIC attempt alone (`-f udp`): the client's last Initial carries its CONNECTION_CLOSE
+/// (APPLICATION_ERROR, 4.99 s after its first Initial): the connection ended without a
+/// ServerHello, which is `no_server_hello`, not an input that stopped mid-handshake.
+#[test]
+fn quic_blocked_udp_only() {
+    let path = sample("quic-blocked.pcap");
+    let r = read_json(&["read", path.to_str().unwrap(), "-f", "udp", "--json"]);
+    assert_eq!(r.sessions.len(), 1, "{:?}", r.sessions);
+    check_quic(&r.sessions[0], &QUIC_BLOCKED);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Whole-directory and human-output checks
 // ---------------------------------------------------------------------------------------------
 
@@ -1953,6 +2269,11 @@ const ALL: &[(&str, usize)] = &[
     ("tls12-weak-key.pcap", 1),
     ("tls12-mtls.pcap", 1),
     ("tls13-pq.pcap", 2),
+    ("quic-h3.pcap", 1),
+    ("quic-v2.pcap", 1),
+    ("quic-retry.pcap", 1),
+    ("quic-alert.pcap", 1),
+    ("quic-blocked.pcap", 2),
 ];
 
 #[test]

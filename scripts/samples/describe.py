@@ -340,7 +340,169 @@ def describe(path):
             if len(eps) == 2:
                 c["server"], c["client"] = eps
     frame_time = {int(first(p, "frame.number")): float(first(p, "frame.time_epoch")) for p in root.iter("packet")}
-    return [summarize(c, frame_time) for c in sorted(conns.values(), key=lambda c: c["t0"])]
+    out = [summarize(c, frame_time) for c in sorted(conns.values(), key=lambda c: c["t0"])]
+    quic = describe_quic(root)
+    if quic:
+        out = sorted(out + quic, key=lambda r: r["ts"])
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# QUIC: tshark decrypts the Initial packets itself (public keys from the client's first DCID,
+# RFC 9001 §5.2 / RFC 9369 §3.3) and dissects the TLS handshake messages in their CRYPTO frames.
+# Everything after the Initials is encrypted: only packet types and sizes are visible.
+QUIC_VERSIONS = {0x00000001: "1", 0x6b3343cf: "quicv2"}
+# RFC 9000 packet types; RFC 9369 §3.2 renumbers them in v2 (tshark: quic.long.packet_type_v2)
+QUIC_TYPES_V1 = {0: "initial", 1: "0rtt", 2: "handshake", 3: "retry"}
+QUIC_TYPES_V2 = {1: "initial", 2: "0rtt", 3: "handshake", 0: "retry"}
+
+
+def describe_quic(root):
+    conns = {}
+    fmt = (lambda a, p: f"[{a}]:{p}" if ":" in a else f"{a}:{p}")
+    for pkt in root.iter("packet"):
+        stream = first(pkt, "udp.stream")
+        quics = [p for p in pkt.iter("proto") if p.get("name") == "quic"]
+        if stream is None or first(pkt, "tcp.stream") is not None or not quics:
+            continue
+        t = float(first(pkt, "frame.time_epoch"))
+        frame = int(first(pkt, "frame.number"))
+        src = first(pkt, "ip.src") or first(pkt, "ipv6.src")
+        dst = first(pkt, "ip.dst") or first(pkt, "ipv6.dst")
+        a = fmt(src, int(first(pkt, "udp.srcport")))
+        b = fmt(dst, int(first(pkt, "udp.dstport")))
+        c = conns.setdefault(stream, {"first": a, "other": b, "t0": t, "t_end": t, "bytes": {}, "datagrams": {},
+                                      "packets": [], "hs": [], "closes": [], "version": None})
+        c["t_end"] = t
+        c["bytes"][a] = c["bytes"].get(a, 0) + int(first(pkt, "udp.length")) - 8
+        c["datagrams"][a] = c["datagrams"].get(a, 0) + 1
+        for q in quics:
+            form = as_int(first(q, "quic.header_form"))
+            if form is None:      # padding after the last packet of a datagram
+                continue
+            ver = first(q, "quic.version")
+            ver = as_int(ver) if ver is not None else None
+            if ver is not None and c["version"] is None and ver != 0:
+                c["version"] = ver
+            if form == 0:
+                ptype = "1rtt"
+            elif ver == 0:
+                ptype = "version_negotiation"
+            elif first(q, "quic.long.packet_type_v2") is not None:
+                ptype = QUIC_TYPES_V2.get(as_int(first(q, "quic.long.packet_type_v2")), "?")
+            else:
+                ptype = QUIC_TYPES_V1.get(as_int(first(q, "quic.long.packet_type")), "?")
+            crypto = [(as_int(first(f, "quic.crypto.offset")), as_int(first(f, "quic.crypto.length")))
+                      for f in q if f.get("name") == "quic.frame" and first(f, "quic.frame_type") == "6"]
+            c["packets"].append({"from": a, "t": t, "frame": frame, "type": ptype, "crypto": crypto})
+            for f in q:
+                if f.get("name") == "quic.frame" and first(f, "quic.cc.error_code") is not None:
+                    c["closes"].append({"from": a, "t": t, "type": ptype,
+                                        "code": as_int(first(f, "quic.cc.error_code")),
+                                        "tls_alert": as_int(first(f, "quic.cc.error_code.tls_alert")),
+                                        "frame_type": as_int(first(f, "quic.frame_type"))})
+            for hs in q.iter("field"):
+                if hs.get("name") == "tls.handshake":
+                    htype = as_int(first(hs, "tls.handshake.type"))
+                    if htype is not None:
+                        c["hs"].append({"from": a, "type": htype, "el": hs, "t": t, "frame": frame})
+    return [summarize_quic(c) for c in sorted(conns.values(), key=lambda c: c["t0"])]
+
+
+def summarize_quic(c):
+    chs = [h for h in c["hs"] if h["type"] == 1]
+    cl = chs[0]["from"] if chs else c["first"]
+    sv = c["other"] if cl == c["first"] else c["first"]
+    r = {"transport": "quic", "client": cl, "server": sv, "ts": epoch_to_rfc3339(c["t0"]),
+         "ts_end": epoch_to_rfc3339(c["t_end"]),
+         "quic_version": QUIC_VERSIONS.get(c["version"], hex(c["version"]) if c["version"] else None),
+         "sni": None, "alpn_offered": [], "alpn": None, "versions_offered": [], "version": None,
+         "cipher": None, "group": None, "resumed": False, "hrr": False, "ech": False, "alert": None,
+         "ja3": None, "ja3s": None, "ja4": None, "client_hello_bytes": None, "client_hello_segments": None,
+         "bytes_client": c["bytes"].get(cl, 0), "bytes_server": c["bytes"].get(sv, 0),
+         "datagrams_client": c["datagrams"].get(cl, 0), "datagrams_server": c["datagrams"].get(sv, 0),
+         "tcp_rtt_ms": None, "server_hello_ms": None, "handshake_ms": None, "problems": []}
+    pk = c["packets"]
+    r["packets_client"] = [p["type"] for p in pk if p["from"] == cl]
+    r["packets_server"] = [p["type"] for p in pk if p["from"] == sv]
+    ch = chs[0] if chs else None
+    if ch is not None:
+        el = ch["el"]
+        r["sni"] = first(el, "tls.handshake.extensions_server_name")
+        exts = parse_hello_exts(el)
+        ext_types = [t for t, _ in exts]
+        sigalgs, versions, alpn, groups, shares = [], [], [], [], []
+        for t, e in exts:
+            if t == 13:
+                sigalgs = [as_int(f.get("show")) for f in fields(e, "tls.handshake.sig_hash_alg")]
+            elif t == 43:
+                versions = [as_int(f.get("show")) for f in fields(e, "tls.handshake.extensions.supported_version")]
+            elif t == 16:
+                alpn = [f.get("show") for f in fields(e, "tls.handshake.extensions_alpn_str")]
+            elif t == 10:
+                groups = [as_int(f.get("show")) for f in fields(e, "tls.handshake.extensions_supported_group")]
+            elif t == 51:
+                shares = [as_int(f.get("show")) for f in fields(e, "tls.handshake.extensions_key_share_group")]
+            elif t == 0xfe0d:
+                r["ech"] = True
+        legacy = as_int(first(el, "tls.handshake.version"))
+        ciphers = [as_int(f.get("show")) for f in fields(el, "tls.handshake.ciphersuite")]
+        r["alpn_offered"] = alpn
+        vo = [v for v in versions if not is_grease(v)] or [legacy]
+        r["versions_offered"] = [VERSIONS.get(v, hex(v)) for v in vo]
+        r["ciphers_offered"] = [cipher_name(f) for f in fields(el, "tls.handshake.ciphersuite")]
+        r["extensions_offered"] = [iana(EXT_NAMES, t) for t in ext_types]
+        r["groups_offered"] = [iana(GROUP_NAMES, g) for g in groups]
+        r["key_shares_offered"] = [iana(GROUP_NAMES, g) for g in shares]
+        r["sig_algs_offered"] = [iana(SIGALG_NAMES, x) for x in sigalgs]
+        ch_len = as_int(first(el, "tls.handshake.length"))
+        r["client_hello_bytes"] = ch_len
+        # QUIC packets (up to the one that completed it) whose CRYPTO frames carry ClientHello bytes
+        r["client_hello_segments"] = sum(
+            1 for p in pk if p["from"] == cl and p["type"] == "initial" and p["frame"] <= ch["frame"]
+            and any(off < ch_len + 4 for off, _ in p["crypto"]))
+        r["ja3"] = first(el, "tls.handshake.ja3")
+        r["ja4"] = ja4(ciphers, ext_types, sigalgs, versions, legacy, r["sni"] is not None,
+                       alpn[0] if alpn else None, transport="q")
+    shs = [h for h in c["hs"] if h["type"] == 2 and h["from"] == sv]
+    if shs:
+        el = shs[0]["el"]
+        exts = dict(parse_hello_exts(el))
+        legacy = as_int(first(el, "tls.handshake.version"))
+        sv_ver = as_int(first(exts[43], "tls.handshake.extensions.supported_version")) if 43 in exts else legacy
+        r["version"] = VERSIONS.get(sv_ver, hex(sv_ver))
+        r["cipher"] = label(fields(el, "tls.handshake.ciphersuite")[0].get("showname"))
+        if 51 in exts:
+            g = fields(exts[51], "tls.handshake.extensions_key_share_group")
+            r["group"] = iana(GROUP_NAMES, as_int(g[0].get("show"))) if g else None
+        r["ja3s"] = first(el, "tls.handshake.ja3s")
+        if ch is not None:
+            r["server_hello_ms"] = round((shs[0]["t"] - ch["t"]) * 1000, 3)
+    # a CONNECTION_CLOSE with a CRYPTO_ERROR (0x100 + TLS alert) in a packet tshark could read
+    for cc in c["closes"]:
+        r.setdefault("connection_close", []).append(
+            {"from": "client" if cc["from"] == cl else "server", "packet": cc["type"],
+             "error_code": hex(cc["code"]), "frame_type": hex(cc["frame_type"])})
+        if r["alert"] is None and cc["tls_alert"] is not None:
+            r["alert"] = {"from": "client" if cc["from"] == cl else "server", "level": "fatal",
+                          "description": ALERTS.get(cc["tls_alert"], str(cc["tls_alert"]))}
+    retry = any(p["type"] == "retry" and p["from"] == sv for p in pk)
+    if retry:
+        r["problems"].append("quic_retry")
+    client_1rtt = [p["t"] for p in pk if p["from"] == cl and p["type"] == "1rtt"]
+    server_initial = [p["t"] for p in pk if p["from"] == sv and p["type"] == "initial"]
+    if r["alert"] is not None:
+        r["outcome"] = "alert"
+    elif shs and client_1rtt and server_initial and client_1rtt[0] > server_initial[0]:
+        r["outcome"] = "established"
+        r["handshake_ms"] = round((client_1rtt[0] - ch["t"]) * 1000, 3) if ch else None
+    elif ch is not None and r["datagrams_server"] == 0:
+        r["outcome"] = "no_server_hello"
+        r["problems"].append("quic_unanswered")
+    else:
+        r["outcome"] = "incomplete"
+    r["client_initials"] = sum(1 for p in pk if p["from"] == cl and p["type"] == "initial")
+    return r
 
 
 def summarize(c, frame_time):
@@ -514,6 +676,14 @@ COLUMNS = ["client", "server", "outcome", "sni", "alpn_offered", "alpn", "versio
            "extensions_server", "pq_offered", "pq_negotiated", "rst_from", "fin_from", "client_encrypted_records"]
 
 
+QUIC_COLUMNS = ["transport", "quic_version", "client", "server", "ts", "ts_end", "outcome", "problems", "sni",
+                "alpn_offered", "versions_offered", "version", "cipher", "group", "alert", "connection_close",
+                "client_hello_bytes", "client_hello_segments", "bytes_client", "bytes_server", "datagrams_client",
+                "datagrams_server", "client_initials", "packets_client", "packets_server", "server_hello_ms",
+                "handshake_ms", "ja3", "ja3s", "ja4", "ciphers_offered", "extensions_offered", "groups_offered",
+                "key_shares_offered", "sig_algs_offered"]
+
+
 def main():
     argv = sys.argv[1:]
     if argv == ["--selftest"]:
@@ -530,7 +700,7 @@ def main():
     for name, conns in out.items():
         print(f"== {name}: {len(conns)} connection(s)")
         for r in conns:
-            for k in COLUMNS:
+            for k in (QUIC_COLUMNS if r.get("transport") == "quic" else COLUMNS):
                 v = r.get(k)
                 if k == "alpn_offered" and v and sum(len(x) for x in v) > 60:
                     v = f"{len(v)} protocols: {v[0]!r}, ... ({sum(len(x) for x in v)} bytes of names)"

@@ -64,6 +64,18 @@ pub struct Side {
     pub rst: Option<Timestamp>,
     /// TTL / hop limit of this side's SYN or SYN/ACK.
     pub syn_ttl: Option<u8>,
+    /// The first RST's TTL, IPv4 ID and window: a reset injected by a middlebox usually
+    /// differs from the endpoint's own packets.
+    pub rst_ttl: Option<u8>,
+    pub rst_ip_id: u16,
+    /// TTL of this side's most recent packet before its RST (the endpoint's own TTL).
+    pub last_ttl: Option<u8>,
+    /// Largest TCP payload this side sent (bytes).
+    pub max_segment: u32,
+    /// This side advertised a zero window while the handshake was undecided.
+    pub zero_window: bool,
+    /// The highest ACK this side sent, relative to the peer's first data byte (bytes).
+    pub max_acked: u64,
     /// Some ACK from this side acknowledged data the capture never showed from the peer.
     pub acked_unseen_data: bool,
     /// Highest ACK value sent (for one-sided capture detection).
@@ -106,6 +118,12 @@ impl Side {
             fin: None,
             rst: None,
             syn_ttl: None,
+            rst_ttl: None,
+            rst_ip_id: 0,
+            last_ttl: None,
+            max_segment: 0,
+            zero_window: false,
+            max_acked: 0,
             acked_unseen_data: false,
             last_ack: None,
             hs: None,
@@ -364,8 +382,20 @@ impl Connection {
             }
         }
         if f & RST != 0 {
-            self.sides[side].rst.get_or_insert(ts);
+            let s = &mut self.sides[side];
+            if s.rst.is_none() {
+                s.rst = Some(ts);
+                s.rst_ttl = Some(seg.ttl);
+                s.rst_ip_id = seg.ip_id;
+            }
             self.closed_at.get_or_insert(ts);
+        } else {
+            let s = &mut self.sides[side];
+            s.last_ttl = Some(seg.ttl);
+            s.max_segment = s.max_segment.max(seg.payload.len() as u32);
+            if seg.tcp.window == 0 && f & SYN == 0 && !self.decided {
+                s.zero_window = true;
+            }
         }
         false
     }
@@ -383,6 +413,13 @@ impl Connection {
             self.sides[side].acked_unseen_data = true;
         }
         self.sides[side].last_ack = Some(ack);
+        if let Some(isn) = self.sides[peer].isn {
+            let rel = ack.wrapping_sub(isn.wrapping_add(1)) as i32;
+            if rel > 0 {
+                let s = &mut self.sides[side];
+                s.max_acked = s.max_acked.max(rel as u64);
+            }
+        }
         // A hole in the peer's stream that the receiver acknowledged will never be filled.
         if let Some(h) = self.sides[peer].hs.as_mut() {
             let Handshake { reasm, tls } = &mut **h;

@@ -372,6 +372,10 @@ pub fn quic_record(conn: &QuicConn, end: EndReason, now: Timestamp) -> SessionRe
         handshake_ms,
         bytes_client: cs.bytes,
         bytes_server: ss.bytes,
+        capture_point: None,
+        rtt_client_ms: None,
+        rtt_server_ms: None,
+        server_think_ms: None,
     };
     let mut rec = assemble(base, &h, true, problems);
     rec.quic_version = version;

@@ -123,6 +123,30 @@ pub struct Base {
     pub handshake_ms: Option<f64>,
     pub bytes_client: u64,
     pub bytes_server: u64,
+    pub capture_point: Option<&'static str>,
+    pub rtt_client_ms: Option<f64>,
+    pub rtt_server_ms: Option<f64>,
+    pub server_think_ms: Option<f64>,
+}
+
+/// How far the verdict can be trusted: low when part of the evidence is missing from the
+/// capture, medium when the connection did not end in the capture, high otherwise.
+fn confidence(outcome: &str, problems: &[&str]) -> &'static str {
+    const PARTIAL: [&str; 6] = [
+        "one_sided_capture",
+        "midstream",
+        "capture_gap",
+        "no_tcp_handshake_seen",
+        "snaplen_truncated",
+        "quic_decryption_failed",
+    ];
+    if problems.iter().any(|p| PARTIAL.contains(p)) {
+        "low"
+    } else if outcome == "incomplete" || problems.contains(&"evicted") {
+        "medium"
+    } else {
+        "high"
+    }
 }
 
 /// Builds the session record: `base` from the transport, everything else from the hellos.
@@ -231,6 +255,7 @@ pub fn assemble(
         client: base.client,
         server: base.server,
         outcome: base.outcome,
+        confidence: confidence(base.outcome, &problems),
         detail: base.detail,
         sni: sni.map(str::to_string),
         alpn_offered: ch.map(|c| c.alpn.clone()).unwrap_or_default(),
@@ -265,6 +290,10 @@ pub fn assemble(
         pq_offered: offered.pq,
         pq_negotiated,
         tcp_rtt_ms: base.tcp_rtt_ms,
+        capture_point: base.capture_point,
+        rtt_client_ms: base.rtt_client_ms,
+        rtt_server_ms: base.rtt_server_ms,
+        server_think_ms: base.server_think_ms,
         server_hello_ms: h.server_hello_ms(),
         handshake_ms: base.handshake_ms,
         client_hello_bytes: ch_meta.map(|m| m.len),

@@ -2,7 +2,7 @@
 //! SPEC's session record. The rules are written out in order in [`outcome`]; each outcome
 //! comes with a one-line `detail` a person can act on and named `problems`.
 
-use crate::flow::conn::{Connection, MAX_ENCRYPTED_ALERT_LEN};
+use crate::flow::conn::{Connection, MAX_ENCRYPTED_ALERT_LEN, Side};
 use crate::flow::session::{Base, Hellos, assemble, is_tls13, version_label};
 use crate::output::record::SessionRecord;
 use crate::time::Timestamp;
@@ -414,13 +414,7 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
         problems.push("evicted");
     }
 
-    let tcp_rtt_ms = match (cs.syn, ss.synack, conn.handshake_ack) {
-        (Some(first_syn), Some(synack), Some(ack)) => {
-            let syn = cs.last_syn.filter(|t| *t <= synack).unwrap_or(first_syn);
-            Some(ack.ms_since(syn))
-        }
-        _ => None,
-    };
+    let path = path_timing(conn, cs, ss);
     let handshake_ms = if outcome == "established" {
         match (v.ch_ts, v.c.first_app) {
             (Some(c), Some(a)) => Some(a.ms_since(c)),
@@ -428,6 +422,12 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
         }
     } else {
         None
+    };
+    let mut detail = detail;
+    path_faults(&v, &path, &mut problems, &mut detail);
+    let server_think_ms = match (v.h.server_hello_ms(), path.rtt_server_ms) {
+        (Some(sh), Some(rtt)) => Some(round_ms((sh - rtt).max(0.0))),
+        _ => None,
     };
     let base = Base {
         transport: "tcp",
@@ -437,10 +437,131 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
         server: conn.endpoint(v.server).to_string(),
         outcome,
         detail,
-        tcp_rtt_ms,
+        tcp_rtt_ms: path.tcp_rtt_ms,
         handshake_ms,
         bytes_client: cs.bytes,
         bytes_server: ss.bytes,
+        capture_point: path.capture_point,
+        rtt_client_ms: path.rtt_client_ms,
+        rtt_server_ms: path.rtt_server_ms,
+        server_think_ms,
     };
     assemble(base, &v.h, false, problems)
+}
+
+fn round_ms(ms: f64) -> f64 {
+    (ms * 1000.0).round() / 1000.0
+}
+
+/// The TCP handshake's timing, split at the capture point.
+struct PathTiming {
+    /// SYN → SYN/ACK → ACK as seen from the capture point.
+    tcp_rtt_ms: Option<f64>,
+    /// Capture point → server → capture point (SYN → SYN/ACK).
+    rtt_server_ms: Option<f64>,
+    /// Capture point → client → capture point (SYN/ACK → ACK).
+    rtt_client_ms: Option<f64>,
+    /// "client" or "server" when one part is under a quarter of the other, else "middle".
+    capture_point: Option<&'static str>,
+}
+
+fn path_timing(conn: &Connection, cs: &Side, ss: &Side) -> PathTiming {
+    let (Some(first_syn), Some(synack), Some(ack)) = (cs.syn, ss.synack, conn.handshake_ack) else {
+        return PathTiming {
+            tcp_rtt_ms: None,
+            rtt_server_ms: None,
+            rtt_client_ms: None,
+            capture_point: None,
+        };
+    };
+    // The SYN the SYN/ACK answers: the last one sent before it.
+    let syn = cs.last_syn.filter(|t| *t <= synack).unwrap_or(first_syn);
+    let server = synack.ms_since(syn);
+    let client = ack.ms_since(synack);
+    let point = if client * 4.0 < server {
+        "client"
+    } else if server * 4.0 < client {
+        "server"
+    } else {
+        "middle"
+    };
+    PathTiming {
+        tcp_rtt_ms: Some(ack.ms_since(syn)),
+        rtt_server_ms: Some(server),
+        rtt_client_ms: Some(client),
+        capture_point: Some(point),
+    }
+}
+
+/// Faults of the path between client and server, named with their evidence.
+fn path_faults(
+    v: &View<'_>,
+    path: &PathTiming,
+    problems: &mut Vec<&'static str>,
+    detail: &mut String,
+) {
+    let cs = &v.conn.sides[v.client];
+    let ss = &v.conn.sides[v.server];
+    // A reset "from the server" that the server did not send: its TTL differs from the
+    // server's own packets, or it came sooner after the ClientHello than a round trip to the
+    // server takes.
+    if let (Some(rst_ts), Some(rst_ttl)) = (ss.rst, ss.rst_ttl) {
+        let own_ttl = ss.syn_ttl.or(ss.last_ttl);
+        let ttl_differs = own_ttl.is_some_and(|t| t != rst_ttl);
+        let after_ch = v.ch_ts.filter(|t| *t <= rst_ts).map(|t| rst_ts.ms_since(t));
+        let too_fast = match (after_ch, path.rtt_server_ms) {
+            (Some(after), Some(rtt)) => rtt >= 1.0 && after < rtt / 2.0,
+            _ => false,
+        };
+        let before_server_hello = v.sh_ts.is_none_or(|t| rst_ts <= t);
+        if (ttl_differs || too_fast) && before_server_hello && v.ch.is_some() {
+            problems.push("rst_injected_suspected");
+            let mut why = Vec::new();
+            if ttl_differs {
+                why.push(format!(
+                    "RST TTL {rst_ttl} vs {} on the server's own packets",
+                    own_ttl.unwrap_or(0)
+                ));
+            }
+            if let (true, Some(after), Some(rtt)) = (too_fast, after_ch, path.rtt_server_ms) {
+                why.push(format!(
+                    "RST {after:.1} ms after the ClientHello, faster than the {rtt:.1} ms round trip to the server"
+                ));
+            }
+            detail.push_str(&format!(
+                "; a middlebox likely injected the reset ({})",
+                why.join("; ")
+            ));
+        }
+    }
+    // A hello larger than one packet whose big segment is lost again and again while the
+    // server acknowledges the small one: a path dropping large packets (PMTU black hole).
+    if let Some((_, meta)) = v.c.client_hellos.first() {
+        let ch_end = meta.len as u64 + 5;
+        let retransmitted = cs
+            .counters()
+            .first_retransmitted_offset
+            .is_some_and(|o| o < ch_end);
+        if retransmitted
+            && meta.segments >= 2
+            && v.sh.is_none()
+            && cs.max_segment >= 1200
+            && ss.max_acked < ch_end
+        {
+            problems.push("pmtu_blackhole_suspected");
+            detail.push_str(&format!(
+                "; the {}-byte ClientHello needs {} segments (largest {} bytes) and the big one \
+                 never got through (server acknowledged {} bytes)",
+                meta.len, meta.segments, cs.max_segment, ss.max_acked
+            ));
+        }
+    }
+    for (s, name) in [(cs, "client"), (ss, "server")] {
+        if s.zero_window && !problems.contains(&"zero_window") {
+            problems.push("zero_window");
+            detail.push_str(&format!(
+                "; the {name} advertised a zero window during the handshake"
+            ));
+        }
+    }
 }

@@ -73,6 +73,13 @@ pub fn problem(name: &str) -> &'static str {
         "client_cert_expired" => "the client certificate had expired at capture time",
         "client_cert_not_yet_valid" => "the client certificate was not yet valid at capture time",
         "client_cert_weak_key" => "the client certificate has a weak key",
+        "rst_injected_suspected" => {
+            "the reset did not come from the server (TTL or timing differ): a middlebox or SNI filter"
+        }
+        "pmtu_blackhole_suspected" => {
+            "large packets are dropped on the path (PMTU black hole): the multi-segment hello never arrives"
+        }
+        "zero_window" => "a side advertised a zero TCP window: it is not reading (overloaded?)",
         "quic_unanswered" => {
             "the client's QUIC Initials got no answer: UDP 443 blocked on the path (browsers fall back to TCP)"
         }

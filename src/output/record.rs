@@ -59,6 +59,9 @@ pub struct SessionRecord {
     pub client: String,
     pub server: String,
     pub outcome: &'static str,
+    /// How far the verdict can be trusted: "high", "medium" (the connection did not end in the
+    /// capture) or "low" (part of the evidence is missing: one-sided, midstream, gaps).
+    pub confidence: &'static str,
     /// One line saying what happened, for humans (not part of the SPEC field list).
     pub detail: String,
     pub sni: Option<String>,
@@ -98,6 +101,14 @@ pub struct SessionRecord {
     pub pq_offered: bool,
     pub pq_negotiated: bool,
     pub tcp_rtt_ms: Option<f64>,
+    /// Where the capture point sits: "client", "server" or "middle" (from how the TCP round
+    /// trip splits), and the two parts: capture→server→capture (SYN → SYN/ACK) and
+    /// capture→client→capture (SYN/ACK → ACK).
+    pub capture_point: Option<&'static str>,
+    pub rtt_client_ms: Option<f64>,
+    pub rtt_server_ms: Option<f64>,
+    /// ClientHello → ServerHello minus the server-side round trip: the server's think time.
+    pub server_think_ms: Option<f64>,
     pub server_hello_ms: Option<f64>,
     pub handshake_ms: Option<f64>,
     pub client_hello_bytes: Option<u32>,
