@@ -812,7 +812,10 @@ fn quic_record_wants(src: Source, rec: &Value) -> Vec<(Field, Result<Want, Strin
 /// Keys a QUIC record may state that `conformance_quic` does not compare (listed under "not
 /// compared" with this reason).
 const QUIC_NOT_COMPARED: &[(&str, &str)] = &[
-    ("alpn", "negotiated ALPN (encrypted in QUIC; no source states it)"),
+    (
+        "alpn",
+        "negotiated ALPN (encrypted in QUIC; no source states it)",
+    ),
     ("resumed", "not among the QUIC fields of issue 6"),
     ("established", "not among the QUIC fields of issue 6"),
     ("curve", "not among the QUIC fields of issue 6"),
@@ -1204,6 +1207,8 @@ enum Tag {
     Identity,
     /// Certificate presence (stands in for suricata's certificate fields).
     Cert,
+    /// The extension at a position of a hello (suricata `quic.extensions[i].name`).
+    Ext,
     /// One of the compared fields.
     Field(Field),
 }
@@ -1211,6 +1216,7 @@ enum Tag {
 #[derive(Debug)]
 enum Pred {
     Tcp,
+    Quic,
     TlsSeen,
     Endpoints {
         src_ip: Option<IpAddr>,
@@ -1227,12 +1233,19 @@ enum Pred {
     HasCert,
     HasSan,
     HasClientCert,
+    /// Our value of this field is not null (suricata `has-key: quic.ja4`).
+    NonNull(Field),
+    /// Suricata `quic.extensions[i].name`: suricata logs the extensions of each hello it sees
+    /// (the client's and the server's), so position `i` of our `extensions_offered` or of our
+    /// `extensions_server` has this (our) name.
+    ExtAt(usize, String),
 }
 
 impl Pred {
     fn eval(&self, s: &Session) -> bool {
         match self {
             Pred::Tcp => s.tcp,
+            Pred::Quic => s.quic,
             Pred::TlsSeen => s.tls_seen(),
             Pred::Endpoints {
                 src_ip,
@@ -1278,6 +1291,14 @@ impl Pred {
                     .and_then(Value::as_array)
                     .is_some_and(|a| !a.is_empty())
             }
+            Pred::NonNull(f) => !f.ours(&s.v).is_null(),
+            Pred::ExtAt(i, name) => ["extensions_offered", "extensions_server"].iter().any(|k| {
+                s.v.get(*k)
+                    .and_then(Value::as_array)
+                    .and_then(|a| a.get(*i))
+                    .and_then(Value::as_str)
+                    == Some(name.as_str())
+            }),
         }
     }
 
@@ -1291,6 +1312,10 @@ impl Pred {
             }
             Pred::HasCert => "a certificate".into(),
             Pred::HasSan => "a certificate with SANs".into(),
+            Pred::NonNull(f) => format!("a {}", f.name()),
+            Pred::ExtAt(i, name) => {
+                format!("extension [{i}] {name:?} (client or server hello)")
+            }
             other => format!("{other:?}"),
         }
     }
@@ -1305,6 +1330,12 @@ struct Filter {
     weakened: Vec<String>,
     /// Values the filter states that cannot be compared, and why (listed as "not compared").
     not_comparable: Vec<(Field, String)>,
+    /// `event_type: quic`: suricata writes a QUIC event per packet it parses, not per
+    /// connection, so `count` events come from between 1 and `count` connections.
+    per_event: bool,
+    /// `match` keys that are values of the Google QUIC (not TLS) handshake (`quic.cyu[*]`):
+    /// ignored, and listed as "not supported: Google QUIC crypto".
+    gquic_crypto: Vec<String>,
 }
 
 impl Filter {
@@ -1315,10 +1346,38 @@ impl Filter {
     }
 
     fn ok(&self, n: usize) -> bool {
-        if self.relaxed() {
+        if self.per_event {
+            // Every matching connection gives at least one matching event.
+            if self.count == 0 {
+                n == 0
+            } else {
+                n >= 1 && (self.relaxed() || n <= self.count)
+            }
+        } else if self.relaxed() {
             n >= self.count
         } else {
             n == self.count
+        }
+    }
+
+    /// What the filter asks of our sessions, for the report.
+    fn expectation(&self) -> String {
+        let c = self.count;
+        match (self.per_event, self.relaxed()) {
+            (false, false) => format!("exactly {c} session(s)"),
+            (false, true) => format!("at least {c} session(s)"),
+            (true, _) if c == 0 => "no session".into(),
+            (true, false) => format!("1 to {c} session(s) ({c} per-packet QUIC event(s))"),
+            (true, true) => format!("at least 1 session ({c} per-packet QUIC event(s))"),
+        }
+    }
+
+    /// The fewest of our sessions that can satisfy the filter.
+    fn min_needed(&self) -> usize {
+        if self.per_event {
+            self.count.min(1)
+        } else {
+            self.count
         }
     }
 
@@ -1365,6 +1424,15 @@ impl Filter {
     }
 }
 
+/// Suricata's TLS extension name → ours (tlscope's `extensions_offered`/`extensions_server`
+/// spell the IANA names; suricata shortens one of them).
+fn extension_name(suricata: &str) -> String {
+    match suricata {
+        "alpn" => "application_layer_protocol_negotiation".into(),
+        other => other.into(),
+    }
+}
+
 fn build_filter(rec: &Value) -> Result<Filter, String> {
     let count = rec
         .get("count")
@@ -1380,7 +1448,21 @@ fn build_filter(rec: &Value) -> Result<Filter, String> {
         unmapped: Vec::new(),
         weakened: Vec::new(),
         not_comparable: Vec::new(),
+        per_event: false,
+        gquic_crypto: Vec::new(),
     };
+    // Suricata's names for the `quic.extensions[i]` a filter names (for their `values`).
+    let ext_names: BTreeMap<usize, &str> = m
+        .iter()
+        .filter_map(|(k, v)| {
+            let i = k
+                .strip_prefix("quic.extensions[")?
+                .strip_suffix("].name")?
+                .parse()
+                .ok()?;
+            Some((i, v.as_str()?))
+        })
+        .collect();
     let (mut src_ip, mut src_port, mut dst_ip, mut dst_port) = (None, None, None, None);
     let text = |v: &Value| v.as_str().map(str::to_string);
     let want = |f: &mut Filter, field: Field, w: Want| {
@@ -1393,6 +1475,10 @@ fn build_filter(rec: &Value) -> Result<Filter, String> {
                 Some("tls") | Some("alert") => {
                     f.preds.push((Tag::Identity, Pred::Tcp));
                     f.preds.push((Tag::Identity, Pred::TlsSeen));
+                }
+                Some("quic") => {
+                    f.preds.push((Tag::Identity, Pred::Quic));
+                    f.per_event = true;
                 }
                 _ => f.unmapped.push(format!("{key}={v}")),
             },
@@ -1427,7 +1513,22 @@ fn build_filter(rec: &Value) -> Result<Filter, String> {
                 Field::Ja3s,
                 Want::Hex(md5_hex(v.as_str().unwrap().as_bytes())),
             ),
-            "tls.ja4" if v.is_string() => want(&mut f, Field::Ja4, Want::Str(text(v).unwrap())),
+            "tls.ja4" | "quic.ja4" if v.is_string() => {
+                want(&mut f, Field::Ja4, Want::Str(text(v).unwrap()))
+            }
+            "quic.sni" if v.is_string() => want(&mut f, Field::Sni, Want::Str(text(v).unwrap())),
+            "quic.ja3.hash" if v.is_string() => {
+                want(&mut f, Field::Ja3, Want::Hex(text(v).unwrap()))
+            }
+            "quic.ja3.string" if v.is_string() => want(
+                &mut f,
+                Field::Ja3,
+                Want::Hex(md5_hex(v.as_str().unwrap().as_bytes())),
+            ),
+            "quic.version" if v.is_string() => match quic_version_want(v.as_str().unwrap()) {
+                Ok(w) => want(&mut f, Field::QuicVersion, w),
+                Err(_) => f.unmapped.push(format!("{key}={v}")),
+            },
             "tls.server_alpns[0]" if v.is_string() => {
                 want(&mut f, Field::Alpn, Want::Str(text(v).unwrap()))
             }
@@ -1504,6 +1605,9 @@ fn build_filter(rec: &Value) -> Result<Filter, String> {
                         | "tls.client.fingerprint" => {
                             f.preds.push((Tag::Cert, Pred::HasClientCert))
                         }
+                        "quic.ja4" => f
+                            .preds
+                            .push((Tag::Field(Field::Ja4), Pred::NonNull(Field::Ja4))),
                         other => f.unmapped.push(format!("has-key {other}")),
                     }
                 }
@@ -1524,6 +1628,35 @@ fn build_filter(rec: &Value) -> Result<Filter, String> {
                 {
                     want(&mut f, Field::CertSan, Want::Index(i, val));
                     continue;
+                }
+                if let Some(rest) = key.strip_prefix("quic.extensions[")
+                    && let Some((idx, what)) = rest.split_once(']')
+                    && let Ok(i) = idx.parse::<usize>()
+                    && let Some(val) = text(v)
+                {
+                    if what == ".name" {
+                        f.preds
+                            .push((Tag::Ext, Pred::ExtAt(i, extension_name(&val))));
+                        continue;
+                    }
+                    let j = what
+                        .strip_prefix(".values[")
+                        .and_then(|r| r.strip_suffix(']'))
+                        .and_then(|j| j.parse::<usize>().ok());
+                    match (ext_names.get(&i).copied(), j) {
+                        (Some("server_name"), Some(0)) => {
+                            want(&mut f, Field::Sni, Want::Str(val));
+                            continue;
+                        }
+                        (Some("alpn"), Some(j)) => {
+                            want(&mut f, Field::AlpnOffered, Want::Index(j, val));
+                            continue;
+                        }
+                        _ => {}
+                    }
+                }
+                if key.starts_with("quic.cyu") {
+                    f.gquic_crypto.push(format!("{key}={v}"));
                 }
                 f.unmapped.push(key.to_string());
             }
@@ -1571,10 +1704,19 @@ impl Tally {
 
 #[derive(Default)]
 struct Report {
+    /// Which connections this report compares.
+    kind: Kind,
+    /// The fields of the per-field table, in order.
+    fields: &'static [Field],
+    /// `(field, source or all, percent)`.
+    floors: &'static [(Field, Option<Source>, f64)],
     by_field: BTreeMap<Field, Tally>,
     by_source: BTreeMap<(Source, Field), Tally>,
     /// (field, source, text); field `None` for suricata filters that state no comparable field.
     mismatches: Vec<(Option<Field>, Source, String)>,
+    /// JA4 mismatches fully explained by one of the source rules [`ja4_note`] recognises:
+    /// explanation → count. These mismatches are listed after the others.
+    ja4_explained: BTreeMap<String, usize>,
     known: Vec<String>,
     /// reason → (count, first example)
     skipped: BTreeMap<String, (usize, String)>,
@@ -1583,9 +1725,38 @@ struct Report {
     ambiguous: usize,
     run_problems: Vec<String>,
     records_compared: usize,
+    /// Expected values that come from a Google QUIC (not TLS) handshake: not in any total,
+    /// listed one by one as "not supported: Google QUIC crypto".
+    unsupported: Vec<String>,
 }
 
 impl Report {
+    fn tcp() -> Report {
+        Report {
+            kind: Kind::Tcp,
+            fields: &Field::ALL,
+            floors: FLOORS,
+            ..Report::default()
+        }
+    }
+
+    fn quic() -> Report {
+        Report {
+            kind: Kind::Quic,
+            fields: &Field::QUIC,
+            floors: QUIC_FLOORS,
+            ..Report::default()
+        }
+    }
+
+    /// The floor of this field and the source it applies to (`None`: all sources).
+    fn floor(&self, f: Field) -> Option<(Option<Source>, f64)> {
+        self.floors
+            .iter()
+            .find(|(x, _, _)| *x == f)
+            .map(|(_, s, p)| (*s, *p))
+    }
+
     fn record(&mut self, src: Source, f: Field, ok: bool, mismatch: impl FnOnce() -> String) {
         self.by_field.entry(f).or_default().add(ok);
         self.by_source.entry((src, f)).or_default().add(ok);
@@ -1597,7 +1768,7 @@ impl Report {
     /// For a field with a floor: the source it applies to, the tally it is checked on, and the
     /// floor.
     fn floor_check(&self, f: Field) -> Option<(Option<Source>, Tally, f64)> {
-        let (scope, p) = f.floor()?;
+        let (scope, p) = self.floor(f)?;
         let t = match scope {
             None => self.by_field.get(&f),
             Some(s) => self.by_source.get(&(s, f)),
@@ -1618,10 +1789,82 @@ fn known_disagreement(file: &str, f: Field) -> Option<&'static str> {
         .map(|(_, _, r)| *r)
 }
 
+/// `ip:port` / `[ipv6]:port` / `ip`.
+fn ep_text(e: &Endpoint) -> String {
+    match e.port {
+        Some(p) => std::net::SocketAddr::new(e.ip, p).to_string(),
+        None => e.ip.to_string(),
+    }
+}
+
+/// Marks the mismatch lines [`ja4_note`] fully explains (they are listed last).
+const EXPLAINED: &str = " [source rule: ";
+
+/// Why a source's JA4 differs from ours, when the difference is one the docs explain (the
+/// source's SNI flag without a `server_name` extension, or its ALPN characters): the note
+/// appended to the mismatch line, and the short names of the rules (empty when something else
+/// differs too). `None` when ours is absent or the SNI flag differs some other way.
+fn ja4_note(expected: &str, session: &Value) -> Option<(String, Vec<String>)> {
+    let ours = session.get("ja4")?.as_str()?;
+    let (e, o) = (expected.as_bytes(), ours.as_bytes());
+    if e.len() != o.len() || e.len() < 10 || !expected.is_ascii() || !ours.is_ascii() {
+        return None;
+    }
+    let diff: Vec<usize> = (0..e.len()).filter(|&i| e[i] != o[i]).collect();
+    let mut notes = Vec::new();
+    let mut kinds = Vec::new();
+    if diff.contains(&3) {
+        let has_sni_ext = session
+            .get("extensions_offered")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().any(|x| x.as_str() == Some("server_name")));
+        if e[3] == b'd' && o[3] == b'i' && !has_sni_ext {
+            notes.push(
+                "SNI flag: the hello has no server_name extension, the spec gives `i`".to_string(),
+            );
+            kinds.push("SNI flag `d` for a hello without server_name".to_string());
+        } else {
+            return None;
+        }
+    }
+    if diff.iter().any(|i| (8..10).contains(i)) {
+        let first = session
+            .get("alpn_offered")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+            .and_then(Value::as_str)?;
+        let first_two: String = first.chars().take(2).collect();
+        let theirs = &expected[8..10];
+        let rule = if theirs == first_two {
+            "its first two characters"
+        } else {
+            "neither the spec's rule nor its first two characters"
+        };
+        notes.push(format!(
+            "ALPN characters: first ALPN {first:?}, the spec (first and last character) gives {:?}, the source has {theirs:?} ({rule})",
+            &ours[8..10]
+        ));
+        kinds.push(if theirs == first_two {
+            "ALPN characters = first two of the first ALPN".to_string()
+        } else {
+            format!("ALPN characters {theirs:?} for first ALPN {first:?}")
+        });
+    }
+    if notes.is_empty() {
+        return None;
+    }
+    if diff.iter().any(|&i| !(i == 3 || (8..10).contains(&i))) {
+        notes.push("other parts differ too".into());
+        return Some((format!(" [{}]", notes.join("; ")), Vec::new()));
+    }
+    Some((format!("{EXPLAINED}{}]", notes.join("; ")), kinds))
+}
+
 fn compare_file(report: &mut Report, file: &str, records: &[(&Value, Source)], run: &FileRun) {
     if let Some(p) = &run.problem {
         report.run_problems.push(format!("{file}: {p}"));
     }
+    let kind = report.kind;
     let sessions = &run.sessions;
     for &(rec, src) in records {
         report.records_compared += 1;
@@ -1630,14 +1873,11 @@ fn compare_file(report: &mut Report, file: &str, records: &[(&Value, Source)], r
             compare_filter(report, file, rec, sessions);
             continue;
         }
-        let wants = record_wants(src, rec);
-        if wants.is_empty() {
-            continue;
-        }
-        let found = find_session(rec, sessions);
-        if let Ok((_, true)) = found {
-            report.ambiguous += 1;
-        }
+        let wants = match kind {
+            Kind::Tcp => record_wants(src, rec),
+            Kind::Quic => quic_record_wants(src, rec),
+        };
+        let eps = record_endpoints(rec).or_else(|| endpoints_by_uid(rec, records));
         let who = match (
             rec.get("client").or(rec.get("src")),
             rec.get("server").or(rec.get("dst")),
@@ -1647,12 +1887,55 @@ fn compare_file(report: &mut Report, file: &str, records: &[(&Value, Source)], r
                 a.as_str().unwrap_or("?"),
                 b.as_str().unwrap_or("?")
             ),
-            _ => rec
-                .get("sni")
-                .map(|s| format!("sni {s}"))
-                .unwrap_or_else(|| "(no endpoints)".into()),
+            _ => match (eps, rec.get("sni")) {
+                (Some((a, b)), _) => format!("{} ↔ {} (by uid)", ep_text(&a), ep_text(&b)),
+                (None, Some(s)) => format!("sni {s}"),
+                (None, None) => "(no endpoints)".into(),
+            },
         };
+        if kind == Kind::Quic {
+            for (key, reason) in QUIC_NOT_COMPARED {
+                if rec.get(*key).is_some() {
+                    report.skip(
+                        format!("{} {key}: {reason}", src.name()),
+                        format!("{file} {who}"),
+                    );
+                }
+            }
+        }
+        if wants.is_empty() {
+            continue;
+        }
+        let gquic = if kind == Kind::Quic {
+            gquic_crypto_version(rec)
+        } else {
+            None
+        };
+        let found = find_session(rec, eps, sessions, kind);
+        if let Ok((_, true)) = found {
+            report.ambiguous += 1;
+        }
         for (f, want) in wants {
+            if let Some(v) = gquic
+                && f != Field::QuicVersion
+            {
+                report.unsupported.push(format!(
+                    "{file} [{}] {who} {} {}: Google QUIC {v} handshake (not TLS){}",
+                    src.name(),
+                    f.name(),
+                    rec.get(f.name())
+                        .map_or_else(String::new, |x| x.to_string()),
+                    match &found {
+                        Ok((i, _)) => format!(
+                            "; our session: quic_version {}, outcome {}",
+                            sessions[*i].v.get("quic_version").unwrap_or(&Value::Null),
+                            sessions[*i].v.get("outcome").unwrap_or(&Value::Null)
+                        ),
+                        Err(why) => format!("; no session ({why})"),
+                    }
+                ));
+                continue;
+            }
             if let Some(reason) = known_disagreement(file, f) {
                 report.known.push(format!(
                     "{file} [{}] {who} {}: {reason}",
@@ -1673,15 +1956,25 @@ fn compare_file(report: &mut Report, file: &str, records: &[(&Value, Source)], r
             };
             match &found {
                 Ok((i, _)) => {
-                    let ours = f.ours(&sessions[*i].v);
-                    let ok = want.check(&ours);
+                    let s = &sessions[*i].v;
+                    let ok = want.check_session(f, s);
+                    let note = match (&want, f) {
+                        (Want::Str(e), Field::Ja4) if !ok => ja4_note(e, s),
+                        _ => None,
+                    };
+                    if let Some((_, kinds)) = &note {
+                        for k in kinds {
+                            *report.ja4_explained.entry(k.clone()).or_default() += 1;
+                        }
+                    }
                     report.record(src, f, ok, || {
                         format!(
-                            "{file} [{}] {who} {}: expected {}, got {}",
+                            "{file} [{}] {who} {}: expected {}, got {}{}",
                             src.name(),
                             f.name(),
                             want.describe(),
-                            ours
+                            want.got(f, s),
+                            note.map(|(n, _)| n).unwrap_or_default()
                         )
                     });
                 }
@@ -1717,6 +2010,25 @@ fn compare_filter(report: &mut Report, file: &str, rec: &Value, sessions: &[Sess
             file.to_string(),
         );
     }
+    for k in &filter.gquic_crypto {
+        let v = sessions
+            .iter()
+            .filter(|s| s.quic)
+            .map(|s| {
+                format!(
+                    "{} quic_version {} outcome {}",
+                    s.label(),
+                    s.v.get("quic_version").unwrap_or(&Value::Null),
+                    s.v.get("outcome").unwrap_or(&Value::Null)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        report.unsupported.push(format!(
+            "{file} [suricata] {k}: a fingerprint of the Google QUIC CHLO (not TLS); our QUIC session(s): {}",
+            if v.is_empty() { "-".into() } else { v }
+        ));
+    }
     // A known source disagreement drops that field's condition (so the check becomes "at least").
     for f in filter.fields() {
         if let Some(reason) = known_disagreement(file, f) {
@@ -1741,11 +2053,7 @@ fn compare_filter(report: &mut Report, file: &str, rec: &Value, sessions: &[Sess
     let full = filter.matching(sessions, None);
     let passed = filter.ok(full.len());
     report.filters.add(passed);
-    let cmp = if filter.relaxed() {
-        "at least"
-    } else {
-        "exactly"
-    };
+    let expectation = filter.expectation();
     if passed {
         for f in fields {
             report.record(src, f, true, String::new);
@@ -1759,15 +2067,17 @@ fn compare_filter(report: &mut Report, file: &str, rec: &Value, sessions: &[Sess
     // * too many (exact filters only): with `count > 0` the values were found, only the number
     //   of sessions is off (no field at fault); with `count == 0` every field is at fault.
     let mut groups: Vec<Tag> = fields.iter().map(|f| Tag::Field(*f)).collect();
-    if filter.has(Tag::Cert) {
-        groups.push(Tag::Cert);
+    for t in [Tag::Cert, Tag::Ext] {
+        if filter.has(t) {
+            groups.push(t);
+        }
     }
-    let too_few = full.len() < filter.count;
+    let too_few = full.len() < filter.min_needed();
     let blamed: Vec<Tag> = if too_few {
         groups
             .iter()
             .copied()
-            .filter(|&t| filter.matching(sessions, Some(t)).len() >= filter.count)
+            .filter(|&t| filter.matching(sessions, Some(t)).len() >= filter.min_needed())
             .collect()
     } else {
         Vec::new()
@@ -1782,6 +2092,12 @@ fn compare_filter(report: &mut Report, file: &str, rec: &Value, sessions: &[Sess
                 let s = &sessions[i];
                 match t {
                     Tag::Field(f) => format!("{} {}", s.label(), f.ours(&s.v)),
+                    Tag::Ext => format!(
+                        "{} extensions_offered={} extensions_server={}",
+                        s.label(),
+                        s.v.get("extensions_offered").unwrap_or(&Value::Null),
+                        s.v.get("extensions_server").unwrap_or(&Value::Null)
+                    ),
                     _ => format!(
                         "{} cert={}",
                         s.label(),
@@ -1793,12 +2109,12 @@ fn compare_filter(report: &mut Report, file: &str, rec: &Value, sessions: &[Sess
             .collect();
         let name = match t {
             Tag::Field(f) => f.name(),
+            Tag::Ext => "extensions",
             _ => "certificate",
         };
         format!(
-            "{file} [suricata] {name}: expected {cmp} {} session(s) with {} (filter {match_text}); {} match the whole \
+            "{file} [suricata] {name}: expected {expectation} with {} (filter {match_text}); {} match the whole \
              filter, {} match it without this condition: {}",
-            filter.count,
             filter.want_text(t),
             full.len(),
             others.len(),
@@ -1809,9 +2125,15 @@ fn compare_filter(report: &mut Report, file: &str, rec: &Value, sessions: &[Sess
             }
         )
     };
-    if blamed == [Tag::Cert] || fields.is_empty() || count_only {
-        let text = if blamed == [Tag::Cert] {
-            describe_group(Tag::Cert)
+    // Only non-field groups (certificate presence, extension positions) at fault.
+    let non_field_only = !blamed.is_empty() && blamed.iter().all(|t| !matches!(t, Tag::Field(_)));
+    if non_field_only || fields.is_empty() || count_only {
+        let text = if non_field_only {
+            blamed
+                .iter()
+                .map(|t| describe_group(*t))
+                .collect::<Vec<_>>()
+                .join(" | ")
         } else {
             let what = if fields.is_empty() {
                 "no per-field value"
@@ -1820,8 +2142,7 @@ fn compare_filter(report: &mut Report, file: &str, rec: &Value, sessions: &[Sess
             };
             let found: Vec<String> = full.iter().take(5).map(|&i| sessions[i].label()).collect();
             format!(
-                "{file} [suricata filter, {what}] expected {cmp} {} matching session(s), got {} ({}): {match_text}",
-                filter.count,
+                "{file} [suricata filter, {what}] expected {expectation}, got {} ({}): {match_text}",
                 full.len(),
                 if found.is_empty() {
                     "-".to_string()
@@ -1844,9 +2165,14 @@ fn compare_filter(report: &mut Report, file: &str, rec: &Value, sessions: &[Sess
 
 fn render(report: &Report, files: usize, elapsed: Duration) -> String {
     let mut o = String::new();
+    let what = match report.kind {
+        Kind::Tcp => "TCP TLS",
+        Kind::Quic => "QUIC",
+    };
     let _ = writeln!(
         o,
-        "\n=== tlscope conformance: TCP TLS records of expected.json vs `tlscope read FILE --json` ==="
+        "\n=== tlscope conformance: {what} records of expected.json vs `tlscope read FILE --json` (\"transport\":\"{}\" sessions) ===",
+        report.kind.transport()
     );
     let _ = writeln!(
         o,
@@ -1858,7 +2184,7 @@ fn render(report: &Report, files: usize, elapsed: Duration) -> String {
         "\n{:<16} {:>8} {:>6} {:>8}  floor",
         "field", "matched", "total", "percent"
     );
-    for f in Field::ALL {
+    for &f in report.fields {
         let t = report.by_field.get(&f).copied().unwrap_or_default();
         let status = match report.floor_check(f) {
             Some((scope, ft, p)) => {
@@ -1902,7 +2228,7 @@ fn render(report: &Report, files: usize, elapsed: Duration) -> String {
         "source", "field", "matched", "total", "percent"
     );
     for ((s, f), t) in &report.by_source {
-        let floor = match f.floor() {
+        let floor = match report.floor(*f) {
             Some((Some(fs), p)) if fs == *s => format!("{p:.1}%"),
             Some((None, p)) => format!("({p:.1}% over all sources)"),
             _ => String::new(),
@@ -1930,9 +2256,20 @@ fn render(report: &Report, files: usize, elapsed: Duration) -> String {
     if report.ambiguous > 0 {
         let _ = writeln!(
             o,
-            "{} expected record(s) had several TCP sessions with the same endpoints (the first with a ClientHello was used)",
-            report.ambiguous
+            "{} expected record(s) had several {} sessions with the same endpoints (the first with a ClientHello was used)",
+            report.ambiguous,
+            report.kind.label()
         );
+    }
+    if report.kind == Kind::Quic {
+        let _ = writeln!(
+            o,
+            "\nnot supported: Google QUIC crypto (values from a gQUIC CHLO, not TLS; excluded from every total): {}",
+            report.unsupported.len()
+        );
+        for u in &report.unsupported {
+            let _ = writeln!(o, "  {u}");
+        }
     }
     if !report.skipped.is_empty() {
         let _ = writeln!(
@@ -1960,14 +2297,38 @@ fn render(report: &Report, files: usize, elapsed: Duration) -> String {
     // Mismatches that count towards a floor first (for a floor on one source, only that
     // source's), then the rest; within a group by field, then corpus order.
     let mut shown: Vec<&(Option<Field>, Source, String)> = report.mismatches.iter().collect();
-    shown.sort_by_key(|(f, src, _)| match f {
-        Some(f) => match f.floor() {
+    // JA4 mismatches a source rule explains come last.
+    shown.sort_by_key(|(f, src, text)| match f {
+        Some(f) => match report.floor(*f) {
             Some((None, _)) => (0, Some(*f)),
             Some((Some(s), _)) if s == *src => (0, Some(*f)),
+            _ if text.contains(EXPLAINED) => (3, Some(*f)),
             _ => (1, Some(*f)),
         },
         None => (2, None),
     });
+    // Every mismatch starts with its corpus file.
+    let mut per_file: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
+    for (f, src, m) in &report.mismatches {
+        let file = m.split_once(' ').map_or(m.as_str(), |(a, _)| a);
+        let field = f.map_or("(filter)", Field::name);
+        *per_file.entry((file, src.name(), field)).or_default() += 1;
+    }
+    if !per_file.is_empty() {
+        let _ = writeln!(o, "\nmismatches per file, source and field:");
+        for ((file, src, field), n) in &per_file {
+            let _ = writeln!(o, "  {n:>4} × {file} [{src}] {field}");
+        }
+    }
+    if !report.ja4_explained.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nja4 mismatches explained by a source rule (ours follows the JA4 spec; listed last):"
+        );
+        for (k, n) in &report.ja4_explained {
+            let _ = writeln!(o, "  {n:>4} × {k}");
+        }
+    }
     let max = max_mismatches_shown();
     let _ = writeln!(
         o,
@@ -1981,8 +2342,9 @@ fn render(report: &Report, files: usize, elapsed: Duration) -> String {
     o
 }
 
-/// Expected records of every entry, each with its source, split into TCP TLS and the rest.
-fn tcp_tls_records(expected: &[Value]) -> Vec<(String, Vec<(&Value, Source)>)> {
+/// The expected records of every entry that describe a `kind` connection, each with its
+/// source (see [`transport_of`]).
+fn records_of(expected: &[Value], kind: Kind) -> Vec<(String, Vec<(&Value, Source)>)> {
     let mut out = Vec::new();
     for entry in expected {
         let Some(file) = entry.get("file").and_then(Value::as_str) else {
@@ -1993,7 +2355,7 @@ fn tcp_tls_records(expected: &[Value]) -> Vec<(String, Vec<(&Value, Source)>)> {
             .and_then(Value::as_array)
             .map(|a| {
                 a.iter()
-                    .filter(|r| classify(entry, r).is_ok())
+                    .filter(|r| transport_of(entry, r) == Ok(kind))
                     .map(|r| (r, Source::of(r)))
                     .collect()
             })
@@ -2027,15 +2389,19 @@ fn load_expected(corpus: &Path) -> Option<Vec<Value>> {
 // Tests
 // ---------------------------------------------------------------------------------------------
 
-#[test]
-fn conformance_tcp_tls() {
+/// Runs `tlscope` on every capture with `kind` expectations, compares, prints the report and
+/// fails below a floor.
+fn conformance(kind: Kind) {
     let Some(corpus) = corpus_dir() else { return };
     let Some(expected) = load_expected(&corpus) else {
         return;
     };
     for (file, field, _) in KNOWN_SOURCE_DISAGREEMENTS {
         assert!(
-            Field::ALL.iter().any(|f| f.name() == *field),
+            Field::ALL
+                .iter()
+                .chain(Field::QUIC.iter())
+                .any(|f| f.name() == *field),
             "KNOWN_SOURCE_DISAGREEMENTS: unknown field {field:?}"
         );
         assert!(
@@ -2045,12 +2411,15 @@ fn conformance_tcp_tls() {
             "KNOWN_SOURCE_DISAGREEMENTS: {file:?} is not in expected.json"
         );
     }
-    let work = tcp_tls_records(&expected);
+    let work = records_of(&expected, kind);
     let start = Instant::now();
     let runs = par_map(&work, WORKERS, |(file, _)| run_json(&corpus, file));
     let elapsed = start.elapsed();
 
-    let mut report = Report::default();
+    let mut report = match kind {
+        Kind::Tcp => Report::tcp(),
+        Kind::Quic => Report::quic(),
+    };
     for ((file, recs), run) in work.iter().zip(&runs) {
         compare_file(&mut report, file, recs, run);
     }
@@ -2058,7 +2427,7 @@ fn conformance_tcp_tls() {
     println!("{text}");
 
     let mut failures = Vec::new();
-    for (f, _, _) in FLOORS {
+    for (f, _, _) in report.floors {
         let Some((scope, t, floor)) = report.floor_check(*f) else {
             continue;
         };
@@ -2080,9 +2449,21 @@ fn conformance_tcp_tls() {
     }
     assert!(
         failures.is_empty(),
-        "conformance below floors:\n  {}\n(see the report above)",
+        "{} conformance below floors:\n  {}\n(see the report above)",
+        kind.label(),
         failures.join("\n  ")
     );
+}
+
+#[test]
+fn conformance_tcp_tls() {
+    conformance(Kind::Tcp);
+}
+
+/// Issue 6: the QUIC records of expected.json against our `"transport":"quic"` sessions.
+#[test]
+fn conformance_quic() {
+    conformance(Kind::Quic);
 }
 
 #[test]
@@ -2285,6 +2666,60 @@ fn harness_self_check() {
         Ok(Want::Hex(_))
     ));
 
+    // QUIC version labels: the sources' spellings and ours map to the same numbers.
+    for (a, b) in [
+        ("1", "V-1"),
+        ("quicv2", "V-2"),
+        ("draft-29", "Draft-29"),
+        ("mvfst-22", "MVFST-22"),
+        ("mvfst-27", "mvfst (faceb002)"),
+        ("mvfst-exp", "MVFST-EXP"),
+        ("T051", "T051"),
+        ("Q046", "Q046"),
+        ("unknown-10010000", "Unknown (10010000)"),
+        ("grease-0a0a0a0a", "unknown-a0a0a0a"),
+    ] {
+        assert!(
+            quic_version_number(a).is_some() && quic_version_number(a) == quic_version_number(b),
+            "QUIC version labels {a:?} and {b:?}"
+        );
+    }
+    assert_eq!(quic_version_number("Q046"), Some(0x5130_3436));
+    assert_eq!(quic_version_number("draft-29"), Some(0xff00_001d));
+    assert!(quic_version_number("h3").is_none());
+    assert!(
+        quic_version_want("Ver-Negotiation")
+            .is_ok_and(|w| w.check(&Value::from("grease-babababa")))
+    );
+    assert!(quic_version_want("Ver-Negotiation").is_ok_and(|w| !w.check(&Value::from("1"))));
+    assert!(quic_version_want("V-1").is_ok_and(|w| w.check(&Value::from("1"))));
+    assert!(quic_version_want("V-1").is_ok_and(|w| !w.check(&Value::from("draft-29"))));
+    let g = serde_json::json!({"quic_version": "Q046"});
+    assert_eq!(gquic_crypto_version(&g), Some("Q046"));
+    assert_eq!(
+        gquic_crypto_version(&serde_json::json!({"quic_version": "T051"})),
+        None
+    );
+    // nDPI's QUIC version is the hello's: it holds when ours is null and offered.
+    let s = serde_json::json!({"version": null, "versions_offered": ["TLSv1.3"]});
+    assert!(
+        Want::OrOffered(Box::new(Want::Str("TLSv1.3".into()))).check_session(Field::Version, &s)
+    );
+    // The JA4 notes: nDPI's ALPN characters and SNI flag.
+    let s = serde_json::json!({"ja4": "q13d0310h9_55b375c5d22e_b064f0e3421d",
+        "alpn_offered": ["h3-29"], "extensions_offered": ["server_name"]});
+    assert!(
+        ja4_note("q13d0310h3_55b375c5d22e_b064f0e3421d", &s).is_some_and(|(_, k)| k.len() == 1)
+    );
+    let s = serde_json::json!({"ja4": "q00i0307h3_55b375c5d22e_af0a630e9e67",
+        "alpn_offered": ["h3-33"], "extensions_offered": ["key_share"]});
+    assert!(
+        ja4_note("q00d0307h3_55b375c5d22e_af0a630e9e67", &s).is_some_and(|(_, k)| k.len() == 1)
+    );
+    assert!(
+        ja4_note("q00d0307h3_55b375c5d22e_000000000000", &s).is_some_and(|(_, k)| k.is_empty())
+    );
+
     let Some(corpus) = corpus_dir() else { return };
     let Some(expected) = load_expected(&corpus) else {
         return;
@@ -2311,7 +2746,7 @@ fn harness_self_check() {
             }
         }
     }
-    let work = tcp_tls_records(&expected);
+    let work = records_of(&expected, Kind::Tcp);
     type Counts<'a> = (usize, BTreeSet<&'a str>, BTreeMap<Field, usize>);
     let mut per_source: BTreeMap<Source, Counts> = BTreeMap::new();
     for (file, recs) in &work {
@@ -2355,6 +2790,61 @@ fn harness_self_check() {
         assert!(
             per_source.contains_key(&s),
             "no TCP TLS records classified for {}",
+            s.name()
+        );
+    }
+    assert!(!per_source.contains_key(&Source::FoxioWireshark));
+
+    let work = records_of(&expected, Kind::Quic);
+    let mut per_source: BTreeMap<Source, Counts> = BTreeMap::new();
+    let mut gquic = 0;
+    for (file, recs) in &work {
+        for &(rec, src) in recs {
+            let e = per_source.entry(src).or_default();
+            e.0 += 1;
+            e.1.insert(file.as_str());
+            let fields: Vec<Field> = if src == Source::Suricata {
+                build_filter(rec).map(|f| f.fields()).unwrap_or_default()
+            } else {
+                quic_record_wants(src, rec)
+                    .into_iter()
+                    .map(|(f, _)| f)
+                    .collect()
+            };
+            if gquic_crypto_version(rec).is_some() {
+                gquic += fields.iter().filter(|f| **f != Field::QuicVersion).count();
+            }
+            for f in fields {
+                *e.2.entry(f).or_default() += 1;
+            }
+        }
+    }
+    println!(
+        "\nQUIC expected records per source ({} files; {gquic} values from Google QUIC Q0xx handshakes are not supported):",
+        work.len()
+    );
+    for (s, (n, files, fields)) in &per_source {
+        let fl: Vec<String> = fields
+            .iter()
+            .map(|(f, c)| format!("{}={c}", f.name()))
+            .collect();
+        println!(
+            "  {:<13} records={n:<4} files={:<3} {}",
+            s.name(),
+            files.len(),
+            fl.join(" ")
+        );
+    }
+    for s in [
+        Source::FoxioRust,
+        Source::ZeekSsl,
+        Source::ZeekQuic,
+        Source::Suricata,
+        Source::Ndpi,
+    ] {
+        assert!(
+            per_source.contains_key(&s),
+            "no QUIC records classified for {}",
             s.name()
         );
     }

@@ -1975,7 +1975,11 @@ fn check_quic(v: &Value, e: &QuicExp) {
     eq("server", json!(e.server));
     eq("outcome", json!(e.outcome));
     assert_eq!(norm_ts(s(v, "ts")), e.ts, "{who}: ts\nrecord: {v}");
-    assert_eq!(norm_ts(s(v, "ts_end")), e.ts_end, "{who}: ts_end\nrecord: {v}");
+    assert_eq!(
+        norm_ts(s(v, "ts_end")),
+        e.ts_end,
+        "{who}: ts_end\nrecord: {v}"
+    );
     // the ClientHello, from the client's Initial
     eq("sni", json!("www.example.test"));
     eq("alpn_offered", json!(["h3"]));
@@ -2008,7 +2012,11 @@ fn check_quic(v: &Value, e: &QuicExp) {
     match e.alert {
         None => eq("alert", Value::Null),
         Some((from, level, desc)) => {
-            eq("alert", json!({"from": from, "level": level, "description": desc}));
+            let a = s(v, "alert");
+            let got =
+                json!({"from": a["from"], "level": a["level"], "description": a["description"]});
+            let want = json!({"from": from, "level": level, "description": desc});
+            assert_eq!(got, want, "{who}: alert\nrecord: {v}");
         }
     }
     eq("bytes_client", json!(e.bytes_client));
@@ -2219,9 +2227,12 @@ fn quic_blocked_then_tcp() {
             ..CURL13
         },
     );
+    // The TCP connection itself is clean; a finding about the failed QUIC attempt before it
+    // (e.g. "quic_blocked_fell_back_to_tcp") is welcome, nothing else is.
+    let p = problems(&ss[1]);
     assert!(
-        problems(&ss[1]).is_empty(),
-        "the TCP fallback is a clean connection: {}",
+        p.iter().all(|n| n.contains("quic")),
+        "the TCP fallback has no TCP/TLS problem: {p:?}\n{}",
         ss[1]
     );
 }

@@ -133,6 +133,10 @@ async def client(args):
 
 async def bounded(coro, args):
     """Run the client; give up when it has not got its response after --give-up s."""
+    loop = asyncio.get_running_loop()
+    # after a give-up, aioquic's handshake waiter ends with a ConnectionError nobody awaits
+    loop.set_exception_handler(lambda lp, ctx: None if isinstance(ctx.get("exception"), ConnectionError)
+                               else lp.default_exception_handler(ctx))
     task = asyncio.ensure_future(coro)
     done, _ = await asyncio.wait({task}, timeout=args.give_up)
     if task in done:

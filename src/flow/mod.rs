@@ -6,6 +6,7 @@
 //! a clock or does I/O — finished connections come out as `output::SessionRecord`s.
 
 pub mod conn;
+pub mod correlate;
 pub mod describe;
 pub mod key;
 pub mod quic;

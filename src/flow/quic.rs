@@ -7,7 +7,7 @@
 //! Initial's Destination Connection ID keys both directions' Initials; after a Retry, the DCID
 //! of its next Initial does.
 
-use crate::flow::session::{Base, Hellos, assemble};
+use crate::flow::session::{Base, Hellos, alert_record, assemble};
 use crate::flow::verdict::EndReason;
 use crate::flow::{Endpoint, FlowKey, Segment, TLS_PORT};
 use crate::limits;
@@ -329,7 +329,12 @@ pub fn quic_record(conn: &QuicConn, end: EndReason, now: Timestamp) -> SessionRe
             .or(cs.first_initial)
             .map(|t| now.ms_since(t) / 1000.0)
             .unwrap_or(0.0);
-        if end != EndReason::EndOfInput || waited >= limits::NO_ANSWER_WAIT_SECS as f64 {
+        // A client that resent its Initial over a second or more was waiting, and gave up.
+        let resent = cs.initials >= 2
+            && cs
+                .first_initial
+                .is_some_and(|t| conn.last_ts.ms_since(t) >= 1000.0);
+        if end != EndReason::EndOfInput || waited >= limits::NO_ANSWER_WAIT_SECS as f64 || resent {
             problems.push("quic_unanswered");
             (
                 "no_server_hello",
@@ -379,6 +384,13 @@ pub fn quic_record(conn: &QuicConn, end: EndReason, now: Timestamp) -> SessionRe
     };
     let mut rec = assemble(base, &h, true, problems);
     rec.quic_version = version;
+    // The close's alert belongs in the list of alerts too (it came in plaintext Initials).
+    if let Some((from_client, a)) = close_alert
+        && h.c.alerts.is_empty()
+        && h.s.alerts.is_empty()
+    {
+        rec.alerts.push(alert_record(from_client, &a));
+    }
     rec
 }
 

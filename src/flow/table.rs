@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::flow::conn::{Class, Connection};
+use crate::flow::correlate::Correlator;
 use crate::flow::quic::{QuicConn, quic_record};
 use crate::flow::verdict::{EndReason, session_record};
 use crate::flow::{FlowKey, PROTO_TCP, PROTO_UDP, Segment, TLS_PORT};
@@ -116,6 +117,7 @@ pub struct FlowTable {
     now: Timestamp,
     next_scan: Option<Timestamp>,
     out: Vec<SessionRecord>,
+    correlator: Correlator,
 }
 
 impl FlowTable {
@@ -127,6 +129,7 @@ impl FlowTable {
             now: Timestamp::ZERO,
             next_scan: None,
             out: Vec::new(),
+            correlator: Correlator::default(),
         }
     }
 
@@ -321,8 +324,10 @@ impl FlowTable {
             Flow::Tcp(conn) => self.finish_tcp(*conn, why),
             Flow::Quic(q) => {
                 self.counters.sessions_written += 1;
-                let now = self.now;
-                self.out.push(quic_record(&q, why, now));
+                let mut rec = quic_record(&q, why, self.now);
+                let client = q.endpoint(q.client_side()).ip;
+                self.correlator.observe(&mut rec, q.first_ts, client);
+                self.out.push(rec);
             }
         }
     }
@@ -358,8 +363,10 @@ impl FlowTable {
             c.oversized_handshake_messages += o.oversized_messages as u64;
         }
         c.sessions_written += 1;
-        let now = self.now;
-        self.out.push(session_record(&conn, why, now));
+        let mut rec = session_record(&conn, why, self.now);
+        let client = conn.endpoint(conn.client_side()).ip;
+        self.correlator.observe(&mut rec, conn.first_ts, client);
+        self.out.push(rec);
     }
 }
 

@@ -415,11 +415,18 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
     }
 
     let path = path_timing(conn, cs, ss);
+    // ClientHello → the client's first application data. In TLS 1.3 the client's first
+    // encrypted record is its Finished; its data is the first later record too big for an alert.
+    let first_data = if v.version().is_some_and(is_tls13) {
+        let seen = (v.c.app_records as usize).min(v.c.app_lens.len());
+        (1..seen)
+            .find(|&i| v.c.app_lens[i] > MAX_ENCRYPTED_ALERT_LEN)
+            .map(|i| v.c.app_ts[i])
+    } else {
+        v.c.first_app
+    };
     let handshake_ms = if outcome == "established" {
-        match (v.ch_ts, v.c.first_app) {
-            (Some(c), Some(a)) => Some(a.ms_since(c)),
-            _ => None,
-        }
+        v.ch_ts.zip(first_data).map(|(c, a)| a.ms_since(c))
     } else {
         None
     };

@@ -80,6 +80,12 @@ pub fn problem(name: &str) -> &'static str {
             "large packets are dropped on the path (PMTU black hole): the multi-segment hello never arrives"
         }
         "zero_window" => "a side advertised a zero TCP window: it is not reading (overloaded?)",
+        "quic_blocked_fell_back_to_tcp" => {
+            "QUIC to this name got no answer and the client fell back to TCP: UDP 443 is blocked"
+        }
+        "interception_suspected" => {
+            "one non-public issuer signs certificates for many unrelated sites: TLS inspection (proxy, AV)"
+        }
         "quic_unanswered" => {
             "the client's QUIC Initials got no answer: UDP 443 blocked on the path (browsers fall back to TCP)"
         }

@@ -92,6 +92,8 @@ pub struct Observed {
     pub app_records: u32,
     pub first_app: Option<Timestamp>,
     pub app_lens: [u16; 4],
+    /// Capture times of the first few application-data records.
+    pub app_ts: [Timestamp; 4],
     pub heartbeats: u32,
     /// The stream did not start like TLS (or SSLv2-compatible TLS).
     pub not_tls: bool,
@@ -126,6 +128,7 @@ impl Observed {
         app_records: 0,
         first_app: None,
         app_lens: [0; 4],
+        app_ts: [Timestamp::ZERO; 4],
         heartbeats: 0,
         not_tls: false,
         abandoned: false,
@@ -474,6 +477,7 @@ impl TlsDirection {
             content::APPLICATION_DATA => {
                 if (self.obs.app_records as usize) < self.obs.app_lens.len() {
                     self.obs.app_lens[self.obs.app_records as usize] = len as u16;
+                    self.obs.app_ts[self.obs.app_records as usize] = ts;
                 }
                 self.obs.app_records += 1;
                 self.obs.first_app.get_or_insert(ts);
