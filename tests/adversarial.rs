@@ -692,6 +692,7 @@ fn pcap_record_claiming_4_gib() {
     cap.buf.extend_from_slice(&u32::MAX.to_le_bytes());
     cap.buf.extend_from_slice(&[0x55; 1000]);
     let run = analyse("4gib.pcap", &cap.buf, &[]);
+    eprintln!("PROBE {} {}", run.stats["capture"], run.stderr);
     assert_eq!(
         run.capture("corrupt_files") + run.capture("truncated_files"),
         1,

@@ -2705,6 +2705,28 @@ fn harness_self_check() {
     assert!(
         Want::OrOffered(Box::new(Want::Str("TLSv1.3".into()))).check_session(Field::Version, &s)
     );
+    // A suricata QUIC filter: per-packet events, extension positions, values by extension name.
+    let filter = build_filter(
+        &serde_json::json!({"kind": "eve_filter", "count": 2, "match": {
+        "event_type": "quic", "quic.extensions[1].name": "server_name",
+        "quic.extensions[1].values[0]": "a.example", "quic.extensions[2].name": "alpn",
+        "quic.extensions[2].values[0]": "h3"}}),
+    )
+    .unwrap();
+    assert!(filter.per_event && !filter.relaxed());
+    assert_eq!(filter.fields(), vec![Field::Sni, Field::AlpnOffered]);
+    let session = |sni: &str| {
+        Session::new(
+            serde_json::json!({"transport": "quic", "sni": sni, "alpn_offered": ["h3"],
+            "extensions_offered": ["key_share", "server_name",
+                "application_layer_protocol_negotiation"], "extensions_server": []}),
+        )
+    };
+    let one = [session("a.example"), session("b.example")];
+    assert_eq!(filter.matching(&one, None), vec![0]);
+    assert!(filter.ok(1) && filter.ok(2) && !filter.ok(0) && !filter.ok(3));
+    assert_eq!(filter.matching(&one, Some(Tag::Field(Field::Sni))).len(), 2);
+
     // The JA4 notes: nDPI's ALPN characters and SNI flag.
     let s = serde_json::json!({"ja4": "q13d0310h9_55b375c5d22e_b064f0e3421d",
         "alpn_offered": ["h3-29"], "extensions_offered": ["server_name"]});

@@ -50,10 +50,70 @@ impl Table {
     }
 }
 
-#[derive(Default, Clone, Copy)]
+/// A small log-bucket latency histogram (4 buckets per doubling from 1 µs to ~1000 s): ~19%
+/// resolution in 480 bytes, so every SNI can have one (an hdrhistogram is ~25 KB).
+#[derive(Clone)]
+struct LogHist {
+    buckets: [u32; LOG_BUCKETS],
+    n: u64,
+}
+
+const LOG_BUCKETS: usize = 120;
+
+impl Default for LogHist {
+    fn default() -> Self {
+        LogHist {
+            buckets: [0; LOG_BUCKETS],
+            n: 0,
+        }
+    }
+}
+
+impl LogHist {
+    fn add(&mut self, ms: f64) {
+        let us = (ms * 1000.0).max(1.0);
+        let i = ((us.log2() * 4.0) as usize).min(LOG_BUCKETS - 1);
+        self.buckets[i] = self.buckets[i].saturating_add(1);
+        self.n += 1;
+    }
+
+    /// The upper edge of the bucket holding quantile `q`, in ms.
+    fn quantile_ms(&self, q: f64) -> Option<f64> {
+        if self.n == 0 {
+            return None;
+        }
+        let rank = ((self.n as f64) * q).ceil().max(1.0) as u64;
+        let mut seen = 0u64;
+        for (i, c) in self.buckets.iter().enumerate() {
+            seen += *c as u64;
+            if seen >= rank {
+                return Some(2f64.powf((i + 1) as f64 / 4.0) / 1000.0);
+            }
+        }
+        None
+    }
+}
+
+#[derive(Default, Clone)]
 struct SniHealth {
     conns: u64,
     established: u64,
+    /// Failed outcomes and their counts (a handful of distinct values).
+    failures: Vec<(&'static str, u64)>,
+    handshake: LogHist,
+    /// The most recent negotiated version and ALPN (or first ALPN offered).
+    version: Option<String>,
+    alpn: Option<String>,
+}
+
+impl SniHealth {
+    fn top_failure(&self) -> Option<(&'static str, u64)> {
+        self.failures.iter().max_by_key(|(_, n)| *n).copied()
+    }
+
+    fn success(&self) -> f64 {
+        self.established as f64 / self.conns.max(1) as f64
+    }
 }
 
 fn hist() -> Histogram<u64> {
@@ -133,21 +193,32 @@ impl Report {
         self.sessions += 1;
         self.outcomes.add(r.outcome);
         let sni = r.sni.as_deref().unwrap_or("(no SNI)");
-        let ok = (r.outcome == "established") as u64;
         let room = self.snis.len() < MAX_TABLE_KEYS;
-        match self.snis.get_mut(sni) {
+        let h = match self.snis.get_mut(sni) {
+            Some(h) => Some(h),
+            None if room => Some(self.snis.entry(sni.to_string()).or_default()),
+            None => None,
+        };
+        match h {
             Some(h) => {
                 h.conns += 1;
-                h.established += ok;
-            }
-            None if room => {
-                self.snis.insert(
-                    sni.to_string(),
-                    SniHealth {
-                        conns: 1,
-                        established: ok,
-                    },
-                );
+                if r.outcome == "established" {
+                    h.established += 1;
+                } else {
+                    match h.failures.iter_mut().find(|(o, _)| *o == r.outcome) {
+                        Some((_, n)) => *n += 1,
+                        None => h.failures.push((r.outcome, 1)),
+                    }
+                }
+                if let Some(ms) = r.handshake_ms {
+                    h.handshake.add(ms);
+                }
+                if r.version.is_some() {
+                    h.version = r.version.clone();
+                }
+                if let Some(a) = r.alpn.as_ref().or(r.alpn_offered.first()) {
+                    h.alpn = Some(a.clone());
+                }
             }
             None => self.sni_other += 1,
         }
@@ -314,17 +385,40 @@ impl Report {
             )?;
         }
         writeln!(out)?;
-        writeln!(out, "Top SNIs (connections, established %):")?;
+        writeln!(
+            out,
+            "Per-SNI health, worst first (connections, established %, top failure, handshake p50/p99 ms, version, ALPN):"
+        )?;
         let mut snis: Vec<(&String, &SniHealth)> = self.snis.iter().collect();
-        snis.sort_by(|a, b| b.1.conns.cmp(&a.1.conns).then(a.0.cmp(b.0)));
+        snis.sort_by(|a, b| {
+            a.1.success()
+                .total_cmp(&b.1.success())
+                .then(b.1.conns.cmp(&a.1.conns))
+                .then(a.0.cmp(b.0))
+        });
         for (name, h) in snis.iter().take(15) {
+            let failure = h
+                .top_failure()
+                .map(|(o, n)| format!("{o} ×{n}"))
+                .unwrap_or_else(|| "-".into());
+            let lat = match (h.handshake.quantile_ms(0.5), h.handshake.quantile_ms(0.99)) {
+                (Some(a), Some(b)) => format!("{a:.1}/{b:.1}"),
+                _ => "-".into(),
+            };
             writeln!(
                 out,
-                "  {:>7}  {:>5.1}%  {}",
+                "  {:>7} {:>5.1}%  {:<26} {:>13}  {:<8} {:<9} {}",
                 h.conns,
-                100.0 * h.established as f64 / h.conns as f64,
+                100.0 * h.success(),
+                failure,
+                lat,
+                h.version.as_deref().unwrap_or("-"),
+                h.alpn.as_deref().unwrap_or("-"),
                 name
             )?;
+        }
+        if snis.len() > 15 {
+            writeln!(out, "  ... {} more names (use --json)", snis.len() - 15)?;
         }
         if self.sni_other > 0 {
             writeln!(out, "  {:>7}         (other)", self.sni_other)?;
@@ -450,5 +544,25 @@ impl Report {
             writeln!(out, "  {:>7}         (other)", t.other)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_histogram_quantiles_are_within_a_bucket() {
+        let mut h = LogHist::default();
+        assert_eq!(h.quantile_ms(0.5), None);
+        for ms in 1..=100 {
+            h.add(ms as f64);
+        }
+        let p50 = h.quantile_ms(0.5).unwrap();
+        let p99 = h.quantile_ms(0.99).unwrap();
+        assert!((50.0..=50.0 * 1.2).contains(&p50), "p50 {p50}");
+        assert!((99.0..=99.0 * 1.2).contains(&p99), "p99 {p99}");
+        h.add(1e12);
+        assert!(h.quantile_ms(1.0).unwrap() > 1e5);
     }
 }
