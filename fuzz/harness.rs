@@ -523,8 +523,7 @@ pub fn flow_table_records(data: &[u8]) -> Vec<SessionRecord> {
         );
         records.extend(checked_records(&mut table));
     }
-    table.finish_all();
-    records.extend(checked_records(&mut table));
+    finish_all(&mut table, &mut records);
     assert!(table.is_empty(), "flows left after finish_all");
     let c = &table.counters;
     assert_eq!(
@@ -537,9 +536,20 @@ pub fn flow_table_records(data: &[u8]) -> Vec<SessionRecord> {
     records
 }
 
+/// End of input: every remaining flow's record, checked, appended to `records`.
+fn finish_all(table: &mut FlowTable, records: &mut Vec<SessionRecord>) {
+    let mut rest = Vec::new();
+    table.finish_all(|batch| rest.extend(batch));
+    rest.extend(table.take_records());
+    records.extend(check_records(rest));
+}
+
 /// The records finished since the last call, each checked to serialise as a session record.
 fn checked_records(table: &mut FlowTable) -> Vec<SessionRecord> {
-    let recs = table.take_records();
+    check_records(table.take_records())
+}
+
+fn check_records(recs: Vec<SessionRecord>) -> Vec<SessionRecord> {
     for r in &recs {
         let json = serde_json::to_string(r).expect("a record serialises");
         assert!(json.starts_with("{\"type\":\"session\""));
@@ -613,8 +623,9 @@ pub fn capture_file_records(data: &[u8]) -> Vec<SessionRecord> {
             "frames handed out != packets counted"
         );
     }
-    table.finish_all();
-    checked_records(&mut table)
+    let mut records = Vec::new();
+    finish_all(&mut table, &mut records);
+    records
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ use crate::decode::{self, TcpMeta, Transport};
 use crate::flow::{Endpoint, FlowConfig, FlowTable, PROTO_TCP, PROTO_UDP, Segment};
 use crate::limits::{BATCH_BYTES, BATCH_SEGMENTS, CHANNEL_BATCHES};
 use crate::output::jsonl::JsonlWriter;
+use crate::output::record::SessionRecord;
 use crate::output::report::Report;
 use crate::stats::{DecodeCounters, stats_record};
 use crate::time::Timestamp;
@@ -255,7 +256,11 @@ enum Sink<'a> {
 
 impl Sink<'_> {
     fn sessions(&mut self, table: &mut FlowTable) -> io::Result<()> {
-        for r in table.take_records() {
+        self.write_all(table.take_records())
+    }
+
+    fn write_all(&mut self, records: Vec<SessionRecord>) -> io::Result<()> {
+        for r in records {
             match self {
                 Sink::Json(w) => w.write(&r)?,
                 Sink::Report(rep, _) => rep.add(&r),
@@ -310,8 +315,13 @@ fn analyse(
             }
             Ok(Msg::Done(done)) => {
                 let (cap, dec) = *done;
-                table.finish_all();
-                if !io_result(sink.sessions(&mut table))? {
+                let mut write = Ok(());
+                table.finish_all(|batch| {
+                    if write.is_ok() {
+                        write = sink.write_all(batch);
+                    }
+                });
+                if !io_result(write)? {
                     return Ok(());
                 }
                 io_result(sink.finish(&cap, &dec, &table))?;

@@ -150,6 +150,7 @@ impl QuicConn {
         if let Some(v) = gquic_public_header_version(payload) {
             self.gquic.get_or_insert(v);
         }
+        let negotiated = self.sides[1 - side].version_negotiation.is_some();
         for packet in packets(payload) {
             let Ok(packet) = packet else { break };
             if let Some(v) = packet.version() {
@@ -168,6 +169,11 @@ impl QuicConn {
                     LongType::Initial => {
                         s.initials += 1;
                         s.first_initial.get_or_insert(ts);
+                        // After a Version Negotiation, the client's next Initial carries the
+                        // version the connection really uses.
+                        if is_client && negotiated {
+                            self.version = Some(p.header.version);
+                        }
                     }
                     LongType::Handshake => s.handshakes += 1,
                     LongType::ZeroRtt => s.zero_rtt += 1,
@@ -181,6 +187,12 @@ impl QuicConn {
                 }
                 Packet::VersionNegotiation(vn) => {
                     s.version_negotiation.get_or_insert(vn.versions.clone());
+                }
+                // A long header of a version we cannot read (greased, to force version
+                // negotiation): from the client, still an attempt to start a connection.
+                Packet::UnknownVersion(_) if is_client => {
+                    s.initials += 1;
+                    s.first_initial.get_or_insert(ts);
                 }
                 Packet::UnknownVersion(_) => {}
                 Packet::Short(_) => {

@@ -72,6 +72,9 @@ pub struct FlowCounters {
     pub oversized_handshake_messages: u64,
 }
 
+/// Flows written per batch at end of input (flows).
+const FINISH_BATCH: usize = 4096;
+
 /// A tracked flow: a TCP connection or a QUIC connection on UDP.
 #[derive(Debug)]
 enum Flow {
@@ -310,13 +313,22 @@ impl FlowTable {
         }
     }
 
-    /// End of input: every remaining flow is written.
-    pub fn finish_all(&mut self) {
-        let mut all: Vec<Flow> = self.map.drain().map(|(_, f)| f).collect();
-        all.sort_by_key(Flow::first_ts);
-        for f in all {
-            self.finish(f, EndReason::EndOfInput);
+    /// End of input: every remaining flow is written, in start order. Records are handed to
+    /// `drain` in batches so that a million open flows never become a million records in memory
+    /// at once.
+    pub fn finish_all(&mut self, mut drain: impl FnMut(Vec<SessionRecord>)) {
+        let mut order: Vec<(Timestamp, FlowKey)> =
+            self.map.iter().map(|(k, f)| (f.first_ts(), *k)).collect();
+        order.sort_unstable_by_key(|&(t, k)| (t, k.lo, k.hi, k.proto));
+        for chunk in order.chunks(FINISH_BATCH) {
+            for (_, key) in chunk {
+                if let Some(f) = self.map.remove(key) {
+                    self.finish(f, EndReason::EndOfInput);
+                }
+            }
+            drain(self.take_records());
         }
+        self.map = HashMap::new();
     }
 
     fn finish(&mut self, flow: Flow, why: EndReason) {
@@ -438,8 +450,9 @@ mod tests {
             self.t.on_segment(&seg);
         }
         fn finish(mut self) -> (Vec<SessionRecord>, FlowCounters) {
-            self.t.finish_all();
-            (self.t.take_records(), self.t.counters.clone())
+            let mut recs = self.t.take_records();
+            self.t.finish_all(|batch| recs.extend(batch));
+            (recs, self.t.counters.clone())
         }
     }
 

@@ -167,6 +167,22 @@ fn outcome(
                 "no TCP or TLS handshake seen: the capture joined an existing connection".into(),
             );
         }
+        // The client began a handshake record but no ClientHello came out of it: it did not
+        // parse, or it never completed.
+        if v.c.first_content_type == Some(crate::tls::stream::content::HANDSHAKE) {
+            if v.c.hello_errors > 0 || v.c.abandon_reason.is_some_and(|r| r != "gap") {
+                return (
+                    "incomplete",
+                    "the client's ClientHello did not parse (malformed or oversized)".into(),
+                );
+            }
+            if cs.counters().gaps == 0 && v.c.abandon_reason.is_none() {
+                return (
+                    "incomplete",
+                    "the client's ClientHello never completed before the connection ended".into(),
+                );
+            }
+        }
         if cs.payload_segments > 0 || ss.payload_segments > 0 {
             problems.push("capture_gap");
             return (

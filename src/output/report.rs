@@ -2,6 +2,7 @@
 //! as `--json` (so the two never disagree), in bounded memory: distinct keys per table are
 //! capped and the overflow is folded into "(other)".
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, Write};
 
@@ -27,8 +28,26 @@ struct Table {
     other: u64,
 }
 
+/// Packet-borne strings (SNI, ALPN, certificate names) may carry control characters; a report
+/// printed to a terminal must not pass escape sequences through. They are shown as `\xNN`.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 impl Table {
     fn add(&mut self, key: &str) {
+        let key = &*printable(key);
         if let Some(n) = self.counts.get_mut(key) {
             *n += 1;
         } else if self.counts.len() < MAX_TABLE_KEYS {
@@ -192,7 +211,8 @@ impl Report {
     pub fn add(&mut self, r: &SessionRecord) {
         self.sessions += 1;
         self.outcomes.add(r.outcome);
-        let sni = r.sni.as_deref().unwrap_or("(no SNI)");
+        let sni_printable = printable(r.sni.as_deref().unwrap_or("(no SNI)"));
+        let sni = &*sni_printable;
         let room = self.snis.len() < MAX_TABLE_KEYS;
         let h = match self.snis.get_mut(sni) {
             Some(h) => Some(h),
@@ -283,9 +303,9 @@ impl Report {
                     r.client,
                     r.server,
                     r.outcome,
-                    r.sni.as_deref().unwrap_or("-"),
+                    printable(r.sni.as_deref().unwrap_or("-")),
                 );
-                line.push_str(&format!("\n      {}", r.detail));
+                line.push_str(&format!("\n      {}", printable(&r.detail)));
                 if !r.problems.is_empty() {
                     line.push_str(&format!(" [{}]", r.problems.join(", ")));
                 }
@@ -550,6 +570,12 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("www.example.com"), "www.example.com");
+        assert_eq!(printable("x\u{1b}[2J\u{7}y"), "x\\x1b[2J\\x07y");
+    }
 
     #[test]
     fn log_histogram_quantiles_are_within_a_bucket() {

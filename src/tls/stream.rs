@@ -28,6 +28,10 @@ pub const MAX_ALERTS: usize = 8;
 /// and parsed (bytes): enough for the leaf and its first issuers; the rest is skipped.
 pub const CERTIFICATE_PREFIX_BYTES: usize = 32 * 1024;
 
+/// Chunk-time index entries kept per direction (entries). A hello arrives in a handful of
+/// segments; a hostile one in thousands of tiny ones is still counted, with coarser times.
+pub const MAX_CHUNK_ENTRIES: usize = 4096;
+
 pub mod content {
     pub const CHANGE_CIPHER_SPEC: u8 = 20;
     pub const ALERT: u8 = 21;
@@ -174,8 +178,10 @@ pub struct TlsDirection {
     hs_map: Vec<(usize, u64)>,
     /// Bytes of an oversized handshake message still to discard.
     hs_skip: usize,
-    /// Delivered chunks: (stream offset, capture time), ascending; pruned as data is consumed.
-    chunks: Vec<(u64, Timestamp)>,
+    /// Delivered chunks: (stream offset, capture time, chunks folded in), ascending; pruned as
+    /// data is consumed. Past `MAX_CHUNK_ENTRIES` entries, new chunks are folded into the last
+    /// entry (its count grows, its time stays that of its first chunk), so counts stay exact.
+    chunks: Vec<(u64, Timestamp, u32)>,
     /// After our ChangeCipherSpec in TLS ≤ 1.2, handshake and alert records are encrypted.
     encrypted: bool,
     /// TLS 1.3 was negotiated: ChangeCipherSpec is a no-op (middlebox compatibility).
@@ -289,7 +295,7 @@ impl TlsDirection {
 
     /// Bytes currently held (for memory accounting).
     pub fn buffered(&self) -> usize {
-        self.buf.capacity() + self.hs.capacity() + self.chunks.capacity() * 16
+        self.buf.capacity() + self.hs.capacity() + self.chunks.capacity() * 24
     }
 
     /// Feeds the next in-order bytes of the stream. `offset` is the stream offset of `data[0]`.
@@ -307,8 +313,10 @@ impl TlsDirection {
             _ => {}
         }
         self.next_offset = Some(offset + data.len() as u64);
-        if self.chunks.len() < 4096 {
-            self.chunks.push((offset, ts));
+        let full = self.chunks.len() >= MAX_CHUNK_ENTRIES;
+        match self.chunks.last_mut() {
+            Some(last) if full => last.2 = last.2.saturating_add(1),
+            _ => self.chunks.push((offset, ts, 1)),
         }
         if self.state == State::Messages {
             self.obs
@@ -654,7 +662,7 @@ impl TlsDirection {
 
     /// Capture time of the chunk that delivered stream offset `off`.
     fn ts_at(&self, off: u64) -> Timestamp {
-        let i = self.chunks.partition_point(|(o, _)| *o <= off);
+        let i = self.chunks.partition_point(|(o, _, _)| *o <= off);
         match i {
             0 => self.chunks.first().map(|c| c.1).unwrap_or_default(),
             i => self.chunks[i - 1].1,
@@ -663,9 +671,16 @@ impl TlsDirection {
 
     /// Number of delivered chunks overlapping the stream bytes `first..=last`.
     fn segments_between(&self, first: u64, last: u64) -> u32 {
-        let lo = self.chunks.partition_point(|(o, _)| *o <= first).max(1) - 1;
-        let hi = self.chunks.partition_point(|(o, _)| *o <= last);
-        hi.saturating_sub(lo).max(1) as u32
+        let lo = self.chunks.partition_point(|(o, _, _)| *o <= first).max(1) - 1;
+        let hi = self.chunks.partition_point(|(o, _, _)| *o <= last);
+        let n: u32 = self
+            .chunks
+            .get(lo..hi)
+            .unwrap_or(&[])
+            .iter()
+            .map(|c| c.2)
+            .sum();
+        n.max(1)
     }
 
     /// Forget chunk times for bytes that can no longer be asked about.
@@ -681,7 +696,7 @@ impl TlsDirection {
         {
             keep_from = keep_from.min(off.saturating_sub(5));
         }
-        let i = self.chunks.partition_point(|(o, _)| *o <= keep_from);
+        let i = self.chunks.partition_point(|(o, _, _)| *o <= keep_from);
         if i > 1 {
             self.chunks.drain(..i - 1);
         }
