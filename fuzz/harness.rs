@@ -639,9 +639,10 @@ pub const QUIC_DEFAULT_DCID: [u8; 8] = [0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57
 
 /// Input: `[selector]` then, by `selector % 4`:
 ///
-/// - 0: one UDP datagram (bit 7: sent by the server), walked as the flow does: packets,
-///   `looks_like_quic_initial`, `client_initial_dcid`, `open_initials`, CRYPTO data into a
-///   `CryptoStream`, hellos parsed from it;
+/// - 0: one UDP datagram, walked as the flow does: packets, `looks_like_quic_initial`,
+///   `client_initial_dcid`, `open_initials`, CRYPTO data into a `CryptoStream`, hellos parsed
+///   from it. Bit 7: sent by the server, and then `[dcid len] [dcid]` (the client's first
+///   Destination Connection ID, which keys both directions) come before the datagram;
 /// - 1: a decrypted Initial payload: its frames (bit 7: Google T051 encoding);
 /// - 2: CRYPTO frames into a `CryptoStream`: `[budget u16] [max pending u8]`, then frames
 ///   `[offset u16] [len u8]` + data, checked against first-arrival-wins;
@@ -659,10 +660,21 @@ pub fn quic(data: &[u8]) {
     };
     match sel % 4 {
         0 => {
-            let dcid = client_initial_dcid(rest)
-                .map(<[u8]>::to_vec)
-                .unwrap_or(QUIC_DEFAULT_DCID.to_vec());
-            quic_datagram(rest, &dcid, dir);
+            // A server's datagram is opened with the client's first DCID, given in front.
+            let (dcid, datagram) = match dir {
+                Direction::Client => (client_initial_dcid(rest).unwrap_or(&[]), rest),
+                Direction::Server => {
+                    let mut input = Input::new(rest);
+                    let n = input.u8() as usize % 21;
+                    (input.bytes(n), input.rest())
+                }
+            };
+            let dcid = if dcid.is_empty() {
+                &QUIC_DEFAULT_DCID[..]
+            } else {
+                dcid
+            };
+            quic_datagram(datagram, dcid, dir);
         }
         1 => {
             let version = if sel & 0x80 != 0 {

@@ -38,7 +38,8 @@ def read_pcap(path):
 
 
 def parse_frame(frame):
-    """Ethernet → (src, dst, sport, dport, seq, ack, flags, payload, ip_off) or None."""
+    """Ethernet → (src, dst, sport, dport, seq, ack, flags, payload, ethertype, proto) or None.
+    UDP datagrams have seq, ack and flags 0."""
     if len(frame) < 14:
         return None
     et = struct.unpack_from(">H", frame, 12)[0]
@@ -46,19 +47,22 @@ def parse_frame(frame):
     if et == 0x0800:
         ihl = (ip[0] & 15) * 4
         total = struct.unpack_from(">H", ip, 2)[0]
-        if ip[9] != 6:
-            return None
+        proto = ip[9]
         src, dst, tcp = ip[12:16], ip[16:20], ip[ihl:total]
     elif et == 0x86DD:
-        if ip[6] != 6:
-            return None
+        proto = ip[6]
         plen = struct.unpack_from(">H", ip, 4)[0]
         src, dst, tcp = ip[8:24], ip[24:40], ip[40:40 + plen]
     else:
         return None
+    if proto == 17:
+        sport, dport = struct.unpack_from(">HH", tcp, 0)
+        return (bytes(src), bytes(dst), sport, dport, 0, 0, 0, bytes(tcp[8:]), et, 17)
+    if proto != 6:
+        return None
     sport, dport, seq, ack = struct.unpack_from(">HHII", tcp, 0)
     doff = (tcp[12] >> 4) * 4
-    return (bytes(src), bytes(dst), sport, dport, seq, ack, tcp[13], bytes(tcp[doff:]), et)
+    return (bytes(src), bytes(dst), sport, dport, seq, ack, tcp[13], bytes(tcp[doff:]), et, 6)
 
 
 def connections(frames):
@@ -69,9 +73,9 @@ def connections(frames):
         if p is None:
             continue
         a, b = (p[0], p[2]), (p[1], p[3])
-        key = tuple(sorted([a, b]))
+        key = (p[9],) + tuple(sorted([a, b]))
         if key not in conns:
-            conns[key] = {"pkts": [], "client": a}
+            conns[key] = {"pkts": [], "client": a, "udp": p[9] == 17}
             order.append(key)
         conns[key]["pkts"].append((ts, p, f))
     return [conns[k] for k in order]
@@ -204,7 +208,7 @@ def flow_table_seed(conns, stem):
             unit, step = 2, delta // 100_000
         else:
             unit, step = 3, min(255, delta // 1_000_000)
-        b0 = sa | (sp << 3) | 0x80
+        b0 = sa | (sp << 3) | 0x80 | (0x20 if p[9] == 17 else 0)
         b1 = da | (dp << 3) | 0x20 | (unit << 6)
         payload = p[7][:4096]
         out += bytes([b0, b1, p[6], step]) + struct.pack(">IIH", p[4], p[5], len(payload)) + payload
@@ -316,7 +320,7 @@ def quic_seeds(seeds, client_hello, server_hello):
         print("python cryptography not installed: no sealed QUIC datagram seeds", file=sys.stderr)
         return
     seeds.add("quic", "datagram-v1-client-initial", b"\x00" + client)
-    seeds.add("quic", "datagram-v1-server-initial", b"\x80" + server)
+    seeds.add("quic", "datagram-v1-server-initial", b"\x80" + bytes([len(QUIC_DCID)]) + QUIC_DCID + server)
     c, sv = bytes([198, 18, 0, 1]), bytes([198, 18, 0, 2])
     frames = [(1_700_000_000_000_000, udp_frame(c, sv, 40101, 443, client)),
               (1_700_000_000_020_000, udp_frame(sv, c, 443, 40101, server))]
@@ -351,7 +355,20 @@ def main():
         seeds.add("capture_file", stem + ".pcap", open(path, "rb").read())
         # flow_table: every segment of the capture.
         seeds.add("flow_table", stem, flow_table_seed(conns, stem))
-        for ci, conn in enumerate(conns[:1]):
+        tcp_conns = [c for c in conns if not c["udp"]]
+        for conn in [c for c in conns if c["udp"]][:1]:
+            # quic: the connection's first datagrams, as captured.
+            client = [p[7] for _, p, _ in conn["pkts"] if (p[0], p[2]) == conn["client"]]
+            server = [p[7] for _, p, _ in conn["pkts"] if (p[0], p[2]) != conn["client"]]
+            dcid = b""
+            if client and client[0][0] & 0x80 and len(client[0]) > 6:
+                n = client[0][5]
+                dcid = client[0][6:6 + n]
+            for i, d in enumerate(client[:2]):
+                seeds.add("quic", f"{stem}-client-datagram-{i}", b"\x00" + d)
+            for i, d in enumerate(server[:2]):
+                seeds.add("quic", f"{stem}-server-datagram-{i}", b"\x80" + bytes([len(dcid)]) + dcid + d)
+        for ci, conn in enumerate(tcp_conns[:1]):
             for from_client in (True, False):
                 side = "c" if from_client else "s"
                 stream, segs = direction_stream(conn, from_client)
@@ -386,7 +403,7 @@ def main():
                         cert_done += 1
                         seeds.add("hello", f"{tag}-certificate", b"\x02" + body)
         # decode: the first SYN and the first payload frame of each direction, every link type.
-        if stem in ("tls13-h2", "tls13-ipv6"):
+        if stem in ("tls13-h2", "tls13-ipv6", "quic-h3"):
             picked = []
             for ts, f in frames:
                 p = parse_frame(f)

@@ -5,7 +5,7 @@
 //! table and the output. Reading a file blocks when the channel is full (lossless); the channel
 //! is bounded in batches (`CHANNEL_BATCHES` × `BATCH_SEGMENTS` segments).
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::thread;
 
 use crossbeam_channel::{Receiver, Sender, bounded};
@@ -13,8 +13,9 @@ use thiserror::Error;
 
 use crate::capture::file::{CaptureError, check_path, read_file};
 use crate::capture::filter::BpfFilter;
+use crate::capture::live::LiveSource;
 use crate::capture::{CaptureStats, RawPacket};
-use crate::cli::{Cli, Command, LimitArgs, ReadArgs};
+use crate::cli::{Cli, Command, LimitArgs, LiveArgs, ReadArgs};
 use crate::decode::{self, TcpMeta, Transport};
 use crate::flow::{Endpoint, FlowConfig, FlowTable, PROTO_TCP, PROTO_UDP, Segment};
 use crate::limits::{BATCH_BYTES, BATCH_SEGMENTS, CHANNEL_BATCHES};
@@ -47,9 +48,7 @@ impl From<CaptureError> for AppError {
 pub fn run(cli: Cli) -> Result<(), AppError> {
     match cli.command {
         Command::Read(args) => run_read(&args, &mut io::stdout().lock()),
-        Command::Live(_) => Err(AppError::Usage(
-            "live capture is not available in this build yet; capture with tcpdump -w and use `tlscope read`".into(),
-        )),
+        Command::Live(args) => run_live(&args, &mut io::stdout().lock()),
     }
 }
 
@@ -132,6 +131,8 @@ impl Batch {
 /// Messages from the capture thread.
 enum Msg {
     Batch(Batch),
+    /// Live capture: the clock moved (a quiet moment) and the counters so far.
+    Tick(Timestamp, Box<(CaptureStats, DecodeCounters)>),
     Done(Box<(CaptureStats, DecodeCounters)>),
     Failed(CaptureError),
 }
@@ -145,7 +146,8 @@ fn flow_config(l: &LimitArgs) -> FlowConfig {
 }
 
 /// The capture thread's loop: files → filter → decode → batches.
-fn capture_files(files: Vec<String>, filter: Option<String>, tx: Sender<Msg>) {
+fn capture_files(files: Vec<String>, filter: Option<String>, tx: Sender<Msg>, pace: Option<f64>) {
+    let mut pacer = pace.map(|speed| (speed, None::<(Timestamp, std::time::Instant)>));
     let mut stats = CaptureStats::default();
     let mut dec = DecodeCounters::default();
     let mut filter = match filter.as_deref().map(BpfFilter::new) {
@@ -178,6 +180,24 @@ fn capture_files(files: Vec<String>, filter: Option<String>, tx: Sender<Msg>) {
                 Ok(d) => {
                     dec.segments += 1;
                     batch.push(p.ts, &d);
+                    // Replay at recorded pace (divided by the speed): wait until this packet's
+                    // time has come, sending what is ready first.
+                    if let Some((speed, start)) = pacer.as_mut() {
+                        let (t0, w0) = *start.get_or_insert((p.ts, std::time::Instant::now()));
+                        let due_ns =
+                            (p.ts.nanos().saturating_sub(t0.nanos()) as f64 / *speed) as u64;
+                        let due =
+                            w0 + std::time::Duration::from_nanos(due_ns.min(86_400_000_000_000));
+                        let now = std::time::Instant::now();
+                        if due > now {
+                            let ready = std::mem::replace(&mut batch, Batch::with_capacity());
+                            if tx.send(Msg::Batch(ready)).is_err() {
+                                receiver_gone = true;
+                                return false;
+                            }
+                            std::thread::sleep((due - now).min(std::time::Duration::from_secs(1)));
+                        }
+                    }
                     if batch.is_full() {
                         let full = std::mem::replace(&mut batch, Batch::with_capacity());
                         if tx.send(Msg::Batch(full)).is_err() {
@@ -217,11 +237,6 @@ fn stats_filtered(dec: &mut DecodeCounters, unsupported: bool) {
 
 /// `tlscope read`.
 pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError> {
-    if args.tui {
-        return Err(AppError::Usage(
-            "--tui is not available in this build yet; use the report (no flag) or --json".into(),
-        ));
-    }
     if args.files.iter().filter(|f| *f == "-").count() > 1 {
         return Err(AppError::Usage("stdin (-) can be given only once".into()));
     }
@@ -231,13 +246,32 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     if let Some(expr) = &args.filter {
         BpfFilter::new(expr).map_err(|e| AppError::Usage(e.to_string()))?;
     }
+    if args.tui && !(args.speed >= 0.0 && args.speed.is_finite()) {
+        return Err(AppError::Usage(format!(
+            "--speed {} is not a replay speed; use 1 for recorded pace, 0 for as fast as possible",
+            args.speed
+        )));
+    }
     let (tx, rx) = bounded::<Msg>(CHANNEL_BATCHES);
     let files = args.files.clone();
     let filter = args.filter.clone();
+    // Replay paces batches by packet time; small batches keep the dashboard smooth.
+    let pace = if args.tui && args.speed > 0.0 {
+        Some(args.speed)
+    } else {
+        None
+    };
     let capture = thread::Builder::new()
         .name("capture".into())
-        .spawn(move || capture_files(files, filter, tx))
+        .spawn(move || capture_files(files, filter, tx, pace))
         .map_err(|e| AppError::Failed(format!("cannot start the capture thread: {e}")))?;
+    if args.tui {
+        let source = args.files.join(" ");
+        let filter = args.filter.clone().unwrap_or_default();
+        let result = dashboard(rx, flow_config(&args.limits), source, filter, None);
+        drop(capture);
+        return result;
+    }
     let result = analyse(rx, flow_config(&args.limits), args.json, stdout);
     // Dropping the receiver (inside analyse) unblocks the capture thread if we stopped early.
     let _ = capture.join();
@@ -292,6 +326,7 @@ fn analyse(
     stdout: &mut dyn Write,
 ) -> Result<(), AppError> {
     let mut table = FlowTable::new(cfg);
+    let mut next_stats = Timestamp::ZERO;
     let mut sink = if json {
         Sink::Json(JsonlWriter::new(stdout))
     } else {
@@ -311,6 +346,24 @@ fn analyse(
                 }
                 if !io_result(sink.sessions(&mut table))? {
                     return Ok(());
+                }
+            }
+            Ok(Msg::Tick(now, counters)) => {
+                table.advance(now);
+                if !io_result(sink.sessions(&mut table))? {
+                    return Ok(());
+                }
+                if let Sink::Json(w) = &mut sink
+                    && now >= next_stats
+                {
+                    let (cap, dec) = &*counters;
+                    io_result(
+                        w.write(&stats_record(cap, dec, &table.counters))
+                            .and_then(|()| w.flush()),
+                    )?;
+                    next_stats = now.saturating_add_secs(LIVE_STATS_SECS);
+                } else if let Sink::Json(w) = &mut sink {
+                    io_result(w.flush())?;
                 }
             }
             Ok(Msg::Done(done)) => {
@@ -335,4 +388,199 @@ fn analyse(
             }
         }
     }
+}
+
+/// How often `live --json` writes a `stats` record (seconds).
+pub const LIVE_STATS_SECS: u64 = 10;
+/// How often the live capture thread flushes a partial batch and sends a tick (milliseconds).
+const LIVE_FLUSH_MS: u128 = 200;
+
+fn wall_clock() -> Timestamp {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    Timestamp::from_secs_nanos(d.as_secs() as i64, d.subsec_nanos())
+}
+
+/// The live capture thread: never waits on analysis; a full queue drops the batch (counted).
+fn capture_live(
+    mut src: LiveSource,
+    tx: Sender<Msg>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    use std::sync::atomic::Ordering;
+    let mut stats = CaptureStats::default();
+    let mut dec = DecodeCounters::default();
+    let mut batch = Batch::with_capacity();
+    let mut last_flush = std::time::Instant::now();
+    stats.files = 0;
+    while !stop.load(Ordering::Relaxed) {
+        let got = match src.next_packet() {
+            Ok(Some(p)) => {
+                stats.observe(&p);
+                match decode::decode(p.linktype, p.data) {
+                    Ok(d) => {
+                        dec.segments += 1;
+                        batch.push(p.ts, &d);
+                    }
+                    Err(why) => dec.skip(why),
+                }
+                true
+            }
+            Ok(None) => false,
+            Err(e) => {
+                let _ = tx.send(Msg::Failed(CaptureError::Read(
+                    src.interface.clone(),
+                    e.to_string(),
+                )));
+                return;
+            }
+        };
+        let due = last_flush.elapsed().as_millis() >= LIVE_FLUSH_MS;
+        if batch.is_full() || (due && !batch.segs.is_empty()) {
+            let full = std::mem::replace(&mut batch, Batch::with_capacity());
+            let n = full.segs.len() as u64;
+            match tx.try_send(Msg::Batch(full)) {
+                Ok(()) => {}
+                Err(crossbeam_channel::TrySendError::Full(_)) => stats.queue_dropped += n,
+                Err(crossbeam_channel::TrySendError::Disconnected(_)) => return,
+            }
+        }
+        if due || !got && last_flush.elapsed().as_millis() >= LIVE_FLUSH_MS {
+            last_flush = std::time::Instant::now();
+            let k = src.stats();
+            stats.kernel_received = k.received;
+            stats.kernel_dropped = k.dropped;
+            stats.iface_dropped = k.if_dropped;
+            let _ = tx.try_send(Msg::Tick(
+                wall_clock(),
+                Box::new((stats.clone(), dec.clone())),
+            ));
+        }
+    }
+    if !batch.segs.is_empty() {
+        let _ = tx.send(Msg::Batch(batch));
+    }
+    let k = src.stats();
+    stats.kernel_received = k.received;
+    stats.kernel_dropped = k.dropped;
+    stats.iface_dropped = k.if_dropped;
+    let _ = tx.send(Msg::Done(Box::new((stats, dec))));
+}
+
+/// `tlscope live`.
+pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let src = LiveSource::open(
+        args.interface.as_deref(),
+        args.filter.as_deref(),
+        args.promisc,
+    )
+    .map_err(|e| AppError::Usage(e.to_string()))?;
+    let json = args.json || args.no_tui || !io::stdout().is_terminal();
+    let source = src.interface.clone();
+    let filter = src.filter.clone();
+    if json {
+        eprintln!("tlscope: capturing on {source} with filter '{filter}' (Ctrl-C to stop)");
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let (quit_tx, quit_rx) = bounded::<()>(1);
+    ctrlc::set_handler(move || {
+        flag.store(true, Ordering::Relaxed);
+        let _ = quit_tx.try_send(());
+    })
+    .map_err(|e| AppError::Failed(format!("cannot install the signal handler: {e}")))?;
+    let (tx, rx) = bounded::<Msg>(CHANNEL_BATCHES);
+    let capture_stop = stop.clone();
+    let capture = thread::Builder::new()
+        .name("capture".into())
+        .spawn(move || capture_live(src, tx, capture_stop))
+        .map_err(|e| AppError::Failed(format!("cannot start the capture thread: {e}")))?;
+    let result = if json {
+        analyse(rx, flow_config(&args.limits), true, stdout)
+    } else {
+        let r = dashboard(rx, flow_config(&args.limits), source, filter, Some(quit_rx));
+        stop.store(true, Ordering::Relaxed);
+        r
+    };
+    let _ = capture.join();
+    result
+}
+
+/// How often the analysis thread hands the dashboard a snapshot (wall clock, milliseconds).
+const SNAPSHOT_MS: u64 = 250;
+
+/// The dashboard: an analysis thread turns batches into records and snapshots, the calling
+/// thread owns the terminal and renders only the latest snapshot.
+fn dashboard(
+    rx: Receiver<Msg>,
+    cfg: FlowConfig,
+    source: String,
+    filter: String,
+    quit: Option<Receiver<()>>,
+) -> Result<(), AppError> {
+    use crate::stats::snapshot::{Aggregator, LiveCounters};
+    let (snap_tx, snap_rx) = bounded(2);
+    let analysis = thread::Builder::new()
+        .name("analysis".into())
+        .spawn(move || {
+            let mut table = FlowTable::new(cfg);
+            let mut agg = Aggregator::new();
+            let mut last = std::time::Instant::now();
+            let counters = |cap: &CaptureStats| LiveCounters {
+                packets: cap.packets,
+                bytes: cap.bytes,
+                kernel_received: cap.kernel_received,
+                kernel_dropped: cap.kernel_dropped,
+                iface_dropped: cap.iface_dropped,
+                queue_dropped: cap.queue_dropped,
+                first_ts: cap.first_ts,
+                last_ts: cap.last_ts,
+            };
+            loop {
+                let msg = rx.recv_timeout(std::time::Duration::from_millis(SNAPSHOT_MS));
+                let mut done = false;
+                match msg {
+                    Ok(Msg::Batch(b)) => {
+                        for seg in b.segments() {
+                            table.on_segment(&seg);
+                        }
+                    }
+                    Ok(Msg::Tick(now, c)) => {
+                        table.advance(now);
+                        agg.set_counters(counters(&c.0));
+                    }
+                    Ok(Msg::Done(c)) => {
+                        table.finish_all(|batch| batch.iter().for_each(|r| agg.add(r)));
+                        agg.set_counters(counters(&c.0));
+                        done = true;
+                    }
+                    Ok(Msg::Failed(_)) => done = true,
+                    Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+                    Err(crossbeam_channel::RecvTimeoutError::Disconnected) => done = true,
+                }
+                for r in table.take_records() {
+                    agg.add(&r);
+                }
+                if done || last.elapsed().as_millis() as u64 >= SNAPSHOT_MS {
+                    last = std::time::Instant::now();
+                    let snap = agg.snapshot(table.now(), &source, &filter);
+                    if let Err(crossbeam_channel::TrySendError::Disconnected(_)) =
+                        snap_tx.try_send(snap)
+                    {
+                        return;
+                    }
+                }
+                if done {
+                    return;
+                }
+            }
+        })
+        .map_err(|e| AppError::Failed(format!("cannot start the analysis thread: {e}")))?;
+    let result = crate::tui::run(snap_rx, quit.unwrap_or_else(crossbeam_channel::never))
+        .map_err(|e| AppError::Failed(format!("terminal: {e}")));
+    let _ = analysis.join();
+    result
 }

@@ -59,6 +59,9 @@ pub struct LiveArgs {
     /// Do not open the dashboard.
     #[arg(long)]
     pub no_tui: bool,
+    /// Put the interface in promiscuous mode.
+    #[arg(long)]
+    pub promisc: bool,
     #[command(flatten)]
     pub limits: LimitArgs,
 }

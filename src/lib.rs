@@ -27,3 +27,4 @@ pub mod quic;
 pub mod stats;
 pub mod time;
 pub mod tls;
+pub mod tui;

@@ -17,6 +17,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 use support::*;
+use tlscope::quic::{Direction, client_initial_dcid, open_initials};
 
 const T0: u64 = 1_700_000_000_000_000; // µs
 
@@ -57,13 +58,16 @@ fn fuzz_corpus_and_past_crashes_replay() {
 }
 
 /// The seeds made from `samples/` start the fuzzers from real states: the flow-table and
-/// capture-file seeds of `tls13-h2` give the sample's established session, and the QUIC seeds
-/// (its ClientHello and ServerHello in Initials sealed by `make-seeds.py`) a QUIC session.
+/// capture-file seeds of `tls13-h2` give the sample's established session, the QUIC seeds (its
+/// ClientHello and ServerHello in Initials sealed by `make-seeds.py`, and `quic-h3.pcap`) a QUIC
+/// session, and the QUIC target's datagram seeds open with the public Initial keys.
 #[test]
 fn fuzz_seeds_reproduce_the_sample_session() {
     for (target, seed) in [
         ("flow_table", "seed-quic-v1-initials"),
         ("capture_file", "seed-quic-v1-initials.pcap"),
+        ("flow_table", "seed-quic-h3"),
+        ("capture_file", "seed-quic-h3.pcap"),
     ] {
         let data = std::fs::read(crate_path(&format!("fuzz/corpus/{target}/{seed}")))
             .expect("seed (python3 fuzz/make-seeds.py writes it)");
@@ -85,6 +89,30 @@ fn fuzz_seeds_reproduce_the_sample_session() {
             Some("TLS_AES_256_GCM_SHA384"),
             "{target}/{seed}"
         );
+    }
+    for (seed, dir) in [
+        ("seed-datagram-v1-client-initial", Direction::Client),
+        ("seed-datagram-v1-server-initial", Direction::Server),
+        ("seed-quic-h3-client-datagram-0", Direction::Client),
+        ("seed-quic-h3-server-datagram-0", Direction::Server),
+    ] {
+        let data = std::fs::read(crate_path(&format!("fuzz/corpus/quic/{seed}"))).unwrap();
+        let (dcid, datagram) = match dir {
+            Direction::Client => (client_initial_dcid(&data[1..]).unwrap(), &data[1..]),
+            Direction::Server => {
+                let n = data[1] as usize;
+                (&data[2..2 + n], &data[2 + n..])
+            }
+        };
+        let opened = open_initials(datagram, dcid, dir);
+        let p = opened[0].as_ref().unwrap_or_else(|e| panic!("{seed}: {e}"));
+        let first = p
+            .crypto
+            .iter()
+            .find(|(off, _)| *off == 0)
+            .expect("CRYPTO at 0");
+        let want = if dir == Direction::Client { 1 } else { 2 };
+        assert_eq!(first.1[0], want, "{seed}: the hello's handshake type");
     }
     for (target, seed) in [
         ("flow_table", "seed-tls13-h2"),

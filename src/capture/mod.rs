@@ -7,6 +7,7 @@
 
 pub mod file;
 pub mod filter;
+pub mod live;
 
 use crate::time::Timestamp;
 
@@ -48,6 +49,13 @@ pub struct CaptureStats {
     pub last_ts: Option<Timestamp>,
     /// One line per file-level problem, for the report.
     pub notes: Vec<String>,
+    /// Live capture: libpcap's received / dropped / interface-dropped counters.
+    pub kernel_received: u64,
+    pub kernel_dropped: u64,
+    pub iface_dropped: u64,
+    /// Live capture: segments dropped because the analysis queue was full (the capture thread
+    /// never waits).
+    pub queue_dropped: u64,
 }
 
 impl CaptureStats {

@@ -154,6 +154,15 @@ impl FlowTable {
         std::mem::take(&mut self.out)
     }
 
+    /// Moves packet time forward without a packet (live capture in a quiet moment), so that
+    /// idle and closed flows are still written.
+    pub fn advance(&mut self, now: Timestamp) {
+        if now > self.now {
+            self.now = now;
+        }
+        self.maybe_scan();
+    }
+
     pub fn on_segment(&mut self, seg: &Segment<'_>) {
         if seg.ts > self.now {
             self.now = seg.ts;

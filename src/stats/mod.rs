@@ -1,6 +1,8 @@
 //! Counters for the `stats` record and the report. Every anomaly has a name here; counters
 //! only grow.
 
+pub mod snapshot;
+
 use serde::Serialize;
 
 use crate::capture::{CaptureStats, linktype_name};
@@ -56,7 +58,12 @@ pub struct CaptureAnomalies {
     pub bad_interface_packets: u64,
     pub filtered_out: u64,
     pub filter_unsupported_link: u64,
+    /// Frames lost before analysis: kernel drops, interface drops and analysis-queue drops.
     pub dropped: u64,
+    pub kernel_received: u64,
+    pub kernel_dropped: u64,
+    pub iface_dropped: u64,
+    pub queue_dropped: u64,
 }
 
 pub fn stats_record(cap: &CaptureStats, dec: &DecodeCounters, flows: &FlowCounters) -> StatsRecord {
@@ -90,7 +97,11 @@ pub fn stats_record(cap: &CaptureStats, dec: &DecodeCounters, flows: &FlowCounte
             bad_interface_packets: cap.bad_interface_packets,
             filtered_out: cap.filtered_out,
             filter_unsupported_link: cap.filter_unsupported_link,
-            dropped: 0,
+            dropped: cap.kernel_dropped + cap.iface_dropped + cap.queue_dropped,
+            kernel_received: cap.kernel_received,
+            kernel_dropped: cap.kernel_dropped,
+            iface_dropped: cap.iface_dropped,
+            queue_dropped: cap.queue_dropped,
         },
         flows: flows.clone(),
     }
