@@ -164,3 +164,86 @@ fn live_errors_are_one_clear_line() {
         }
     }
 }
+
+/// The dashboard as a person sees it: `tlscope live -i lo` under tmux while real clients
+/// connect (three that complete, one whose server resets it), then the screen is read.
+#[test]
+fn dashboard_on_loopback_under_tmux() {
+    let tmux_ok = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !is_root() || !tmux_ok {
+        println!("not root or no tmux: skipping the dashboard end-to-end test");
+        return;
+    }
+    let port = 45000 + (std::process::id() % 1000) as u16;
+    let reset_port = port + 1;
+    let session = format!("tlscope-test-{}", std::process::id());
+    let cmd = format!(
+        "{} live -i lo -f 'tcp port {port} or tcp port {reset_port}'",
+        env!("CARGO_BIN_EXE_tlscope")
+    );
+    let started = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &session,
+            "-x",
+            "120",
+            "-y",
+            "40",
+            &cmd,
+        ])
+        .status()
+        .unwrap();
+    assert!(started.success());
+    std::thread::sleep(Duration::from_millis(800));
+    let py = Command::new("python3")
+        .args(["-c", PY, &port.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    // A server that resets the connection after the ClientHello.
+    let reset = format!(
+        "import socket, struct, ssl\n\
+         s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n\
+         s.bind(('127.0.0.1', {reset_port})); s.listen(1); s.settimeout(10)\n\
+         c = socket.create_connection(('127.0.0.1', {reset_port}))\n\
+         a, _ = s.accept()\n\
+         ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE\n\
+         t = ctx.wrap_socket(c, server_hostname='blocked.example.test', do_handshake_on_connect=False)\n\
+         t.setblocking(False)\n\
+         try:\n    t.do_handshake()\nexcept ssl.SSLWantReadError:\n    pass\n\
+         a.recv(4096)\n\
+         a.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0)); a.close()\n"
+    );
+    let r = Command::new("python3")
+        .args(["-c", &reset])
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    // Closed connections reach the dashboard after the linger time.
+    std::thread::sleep(Duration::from_millis(4000));
+    let screen = Command::new("tmux")
+        .args(["capture-pane", "-t", &session, "-p"])
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&screen.stdout).into_owned();
+    let _ = Command::new("tmux")
+        .args(["send-keys", "-t", &session, "q"])
+        .status();
+    std::thread::sleep(Duration::from_millis(500));
+    let _ = Command::new("tmux")
+        .args(["kill-session", "-t", &session])
+        .status();
+    assert!(screen.contains("live.example.test"), "{screen}");
+    assert!(screen.contains("established 3"), "{screen}");
+    assert!(screen.contains("reset 1"), "{screen}");
+    assert!(screen.contains("blocked.example.test"), "{screen}");
+}
