@@ -494,10 +494,25 @@ pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     .map_err(|e| AppError::Failed(format!("cannot install the signal handler: {e}")))?;
     let (tx, rx) = bounded::<Msg>(CHANNEL_BATCHES);
     let capture_stop = stop.clone();
+    let mut src = src;
+    let waker = src.waker();
     let capture = thread::Builder::new()
         .name("capture".into())
         .spawn(move || capture_live(src, tx, capture_stop))
         .map_err(|e| AppError::Failed(format!("cannot start the capture thread: {e}")))?;
+    // Blocking reads are efficient under load; this wakes the reader on a quiet link so that
+    // it sends ticks and notices a stop.
+    let ticker_stop = stop.clone();
+    let ticker = thread::Builder::new()
+        .name("ticker".into())
+        .spawn(move || {
+            while !ticker_stop.load(Ordering::Relaxed) {
+                thread::sleep(std::time::Duration::from_millis(LIVE_FLUSH_MS as u64));
+                waker.breakloop();
+            }
+            waker.breakloop();
+        })
+        .map_err(|e| AppError::Failed(format!("cannot start the ticker thread: {e}")))?;
     let result = if json {
         analyse(rx, flow_config(&args.limits), true, stdout)
     } else {
@@ -505,7 +520,9 @@ pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError>
         stop.store(true, Ordering::Relaxed);
         r
     };
+    stop.store(true, Ordering::Relaxed);
     let _ = capture.join();
+    let _ = ticker.join();
     result
 }
 

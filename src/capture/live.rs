@@ -15,12 +15,9 @@ pub const DEFAULT_FILTER: &str = "tcp port 443 or udp port 443";
 pub const KERNEL_BUFFER_BYTES: i32 = 32 << 20;
 /// Bytes captured per frame: whole frames (handshakes must be complete).
 pub const SNAPLEN: i32 = 262_144;
-/// libpcap's read timeout (milliseconds); reads are non-blocking, this only bounds how long
-/// the kernel holds packets back.
+/// libpcap's read timeout (milliseconds). On Linux a blocking read can still wait forever on a
+/// quiet link, so a ticker wakes the reader with [`LiveSource::waker`] instead.
 pub const READ_TIMEOUT_MS: i32 = 100;
-/// Pause when no packet is waiting (milliseconds): bounds the idle CPU cost, and the extra
-/// latency a packet can see.
-pub const IDLE_SLEEP_MS: u64 = 2;
 
 #[derive(Debug, ThisError)]
 pub enum LiveError {
@@ -108,10 +105,6 @@ impl LiveSource {
             .promisc(promisc)
             .timeout(READ_TIMEOUT_MS)
             .open()
-            .map_err(|e| classify(&name, e))?
-            // Non-blocking: on Linux a blocking read may wait forever on a quiet link whatever
-            // the timeout, and the thread must notice a stop and send ticks.
-            .setnonblock()
             .map_err(|e| classify(&name, e))?;
         let filter = filter.unwrap_or(DEFAULT_FILTER).to_string();
         cap.filter(&filter, true)
@@ -125,7 +118,13 @@ impl LiveSource {
         })
     }
 
-    /// The next frame, or `Ok(None)` after a short pause when none is waiting.
+    /// A handle that wakes a blocked [`LiveSource::next_packet`] from another thread (a no-op
+    /// once the source is gone).
+    pub fn waker(&mut self) -> pcap::BreakLoop {
+        self.cap.breakloop_handle()
+    }
+
+    /// The next frame; `Ok(None)` when the read timed out or was woken.
     pub fn next_packet(&mut self) -> Result<Option<RawPacket<'_>>, LiveError> {
         match self.cap.next_packet() {
             Ok(p) => {
@@ -140,10 +139,8 @@ impl LiveSource {
                     orig_len: p.header.len.max(p.data.len() as u32),
                 }))
             }
-            Err(Error::TimeoutExpired) => {
-                std::thread::sleep(std::time::Duration::from_millis(IDLE_SLEEP_MS));
-                Ok(None)
-            }
+            // Timed out, or woken by the waker (pcap_breakloop reads as "no more packets").
+            Err(Error::TimeoutExpired) | Err(Error::NoMorePackets) => Ok(None),
             Err(e) => Err(LiveError::Other(self.interface.clone(), e.to_string())),
         }
     }
