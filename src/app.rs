@@ -22,7 +22,7 @@ use crate::limits::{BATCH_BYTES, BATCH_SEGMENTS, CHANNEL_BATCHES};
 use crate::output::jsonl::JsonlWriter;
 use crate::output::record::SessionRecord;
 use crate::output::report::Report;
-use crate::stats::{DecodeCounters, stats_record};
+use crate::stats::{DecodeCounters, Limits, stats_record};
 use crate::time::Timestamp;
 
 #[derive(Debug, Error)]
@@ -306,7 +306,12 @@ impl Sink<'_> {
     fn finish(self, cap: &CaptureStats, dec: &DecodeCounters, table: &FlowTable) -> io::Result<()> {
         match self {
             Sink::Json(mut w) => {
-                w.write(&stats_record(cap, dec, &table.counters))?;
+                w.write(&stats_record(
+                    cap,
+                    dec,
+                    &table.counters,
+                    Limits::of(table.config()),
+                ))?;
                 w.flush()
             }
             Sink::Report(rep, out) => {
@@ -358,8 +363,13 @@ fn analyse(
                 {
                     let (cap, dec) = &*counters;
                     io_result(
-                        w.write(&stats_record(cap, dec, &table.counters))
-                            .and_then(|()| w.flush()),
+                        w.write(&stats_record(
+                            cap,
+                            dec,
+                            &table.counters,
+                            Limits::of(table.config()),
+                        ))
+                        .and_then(|()| w.flush()),
                     )?;
                     next_stats = now.saturating_add_secs(LIVE_STATS_SECS);
                 } else if let Sink::Json(w) = &mut sink {
@@ -478,6 +488,9 @@ pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError>
         args.promisc,
     )
     .map_err(|e| AppError::Usage(e.to_string()))?;
+    // The capture is open: root is no longer needed.
+    crate::capture::live::drop_privileges(args.user.as_deref())
+        .map_err(|e| AppError::Usage(e.to_string()))?;
     let json = args.json || args.no_tui || !io::stdout().is_terminal();
     let source = src.interface.clone();
     let filter = src.filter.clone();

@@ -62,6 +62,10 @@ pub struct LiveArgs {
     /// Put the interface in promiscuous mode.
     #[arg(long)]
     pub promisc: bool,
+    /// When started as root, switch to this user once the capture is open (like tcpdump -Z).
+    /// Defaults to `nobody` when it exists; `--user root` keeps root.
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
 }

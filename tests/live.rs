@@ -80,6 +80,11 @@ fn live_on_loopback_writes_records_and_ends_cleanly_on_sigterm() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(700));
+    // Started as root, it runs as nobody once the capture is open (like tcpdump -Z).
+    if let Ok(status) = std::fs::read_to_string(format!("/proc/{}/status", live.id())) {
+        let uid = status.lines().find(|l| l.starts_with("Uid:")).unwrap_or("");
+        assert_eq!(uid.split_whitespace().nth(2), Some("65534"), "{uid}");
+    }
     let py = Command::new("python3")
         .args(["-c", PY, &port.to_string()])
         .output()

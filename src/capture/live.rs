@@ -156,3 +156,33 @@ impl LiveSource {
             .unwrap_or_default()
     }
 }
+
+/// Drops root after the capture is open: to `user` (default `nobody` when it exists), with no
+/// supplementary groups. Does nothing when not root or when the user is `root`. Returns the
+/// user switched to.
+pub fn drop_privileges(user: Option<&str>) -> Result<Option<String>, LiveError> {
+    use nix::unistd::{Uid, User, setgid, setgroups, setuid};
+    if !Uid::effective().is_root() {
+        return Ok(None);
+    }
+    let name = user.unwrap_or("nobody");
+    if name == "root" {
+        return Ok(None);
+    }
+    let found = User::from_name(name).map_err(|e| LiveError::Other(name.into(), e.to_string()))?;
+    let Some(u) = found else {
+        if user.is_none() {
+            // No `nobody` on this system: keep running, as tcpdump does without -Z.
+            return Ok(None);
+        }
+        return Err(LiveError::Other(
+            name.into(),
+            "no such user; give an existing one with --user".into(),
+        ));
+    };
+    let fail = |what: &str, e: nix::Error| LiveError::Other(name.into(), format!("{what}: {e}"));
+    setgroups(&[]).map_err(|e| fail("setgroups", e))?;
+    setgid(u.gid).map_err(|e| fail("setgid", e))?;
+    setuid(u.uid).map_err(|e| fail("setuid", e))?;
+    Ok(Some(u.name))
+}

@@ -144,6 +144,10 @@ impl FlowTable {
         self.map.is_empty()
     }
 
+    pub fn config(&self) -> &FlowConfig {
+        &self.cfg
+    }
+
     /// Latest packet time seen.
     pub fn now(&self) -> Timestamp {
         self.now

@@ -40,6 +40,41 @@ pub struct StatsRecord {
     pub skipped: serde_json::Map<String, serde_json::Value>,
     pub capture: CaptureAnomalies,
     pub flows: FlowCounters,
+    /// The bounds in force for this run (see `src/limits.rs`).
+    pub limits: Limits,
+}
+
+/// The bounds in force, each with its unit in the name.
+#[derive(Clone, Debug, Serialize)]
+pub struct Limits {
+    pub max_flows: usize,
+    pub max_handshake_bytes_per_direction: usize,
+    pub idle_timeout_secs: u64,
+    pub closed_linger_secs: u64,
+    pub max_pending_segments_per_direction: usize,
+    pub max_handshake_message_bytes: usize,
+    pub max_record_bytes: usize,
+    pub max_extensions_per_hello: usize,
+    pub channel_batches: usize,
+    pub batch_segments: usize,
+}
+
+impl Limits {
+    pub fn of(cfg: &crate::flow::FlowConfig) -> Limits {
+        use crate::limits as l;
+        Limits {
+            max_flows: cfg.max_flows,
+            max_handshake_bytes_per_direction: cfg.handshake_bytes,
+            idle_timeout_secs: cfg.idle_timeout_secs,
+            closed_linger_secs: l::CLOSED_LINGER_SECS,
+            max_pending_segments_per_direction: l::MAX_PENDING_SEGMENTS,
+            max_handshake_message_bytes: l::MAX_HANDSHAKE_MESSAGE,
+            max_record_bytes: l::MAX_RECORD_LEN,
+            max_extensions_per_hello: l::MAX_EXTENSIONS,
+            channel_batches: l::CHANNEL_BATCHES,
+            batch_segments: l::BATCH_SEGMENTS,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -66,7 +101,12 @@ pub struct CaptureAnomalies {
     pub queue_dropped: u64,
 }
 
-pub fn stats_record(cap: &CaptureStats, dec: &DecodeCounters, flows: &FlowCounters) -> StatsRecord {
+pub fn stats_record(
+    cap: &CaptureStats,
+    dec: &DecodeCounters,
+    flows: &FlowCounters,
+    limits: Limits,
+) -> StatsRecord {
     let mut skipped = serde_json::Map::new();
     for s in Skip::ALL {
         skipped.insert(s.as_str().to_string(), dec.skipped[s.index()].into());
@@ -104,5 +144,6 @@ pub fn stats_record(cap: &CaptureStats, dec: &DecodeCounters, flows: &FlowCounte
             queue_dropped: cap.queue_dropped,
         },
         flows: flows.clone(),
+        limits,
     }
 }
