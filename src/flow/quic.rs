@@ -75,6 +75,11 @@ pub struct QuicConn {
     pub first_ts: Timestamp,
     pub last_ts: Timestamp,
     pub evicted: bool,
+    /// The connection ID the server chose (its first long header's Source Connection ID): the
+    /// client's short-header packets carry it, which lets a new client address be followed.
+    pub server_cid: Option<Vec<u8>>,
+    /// Client addresses the connection moved to (NAT rebinding or migration), at most 4.
+    pub migrated_to: Vec<Endpoint>,
 }
 
 fn is_google_quic(version: u32) -> bool {
@@ -106,6 +111,8 @@ impl QuicConn {
             first_ts: ts,
             last_ts: ts,
             evicted: false,
+            server_cid: None,
+            migrated_to: Vec::new(),
         }
     }
 
@@ -159,6 +166,13 @@ impl QuicConn {
                 } else if !matches!(packet, Packet::VersionNegotiation(_)) {
                     self.version.get_or_insert(v);
                 }
+            }
+            if !is_client
+                && self.server_cid.is_none()
+                && let Packet::Long(p) = &packet
+                && !p.header.scid.is_empty()
+            {
+                self.server_cid = Some(p.header.scid.to_vec());
             }
             let s = &mut self.sides[side];
             if !matches!(packet, Packet::Short(_)) {
@@ -239,6 +253,24 @@ impl QuicConn {
         }
     }
 
+    /// A datagram of this connection seen on another 5-tuple (the client's address changed):
+    /// counted on the side it came from, judged by the server's endpoint.
+    pub fn on_moved_datagram(&mut self, seg: &Segment<'_>) {
+        let client = self.client_side();
+        let server = self.endpoint(1 - client);
+        let (side, new_client) = if seg.dst == server {
+            (client, seg.src)
+        } else if seg.src == server {
+            (1 - client, seg.dst)
+        } else {
+            return;
+        };
+        if !self.migrated_to.contains(&new_client) && self.migrated_to.len() < 4 {
+            self.migrated_to.push(new_client);
+        }
+        self.on_datagram(seg, side);
+    }
+
     pub fn buffered(&self) -> usize {
         self.sides
             .iter()
@@ -286,6 +318,9 @@ pub fn quic_record(conn: &QuicConn, end: EndReason, now: Timestamp) -> SessionRe
     }
     if conn.evicted {
         problems.push("evicted");
+    }
+    if !conn.migrated_to.is_empty() {
+        problems.push("quic_address_changed");
     }
     let answered_after_hello = cs
         .first_short

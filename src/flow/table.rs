@@ -72,6 +72,10 @@ pub struct FlowCounters {
     pub oversized_handshake_messages: u64,
 }
 
+/// QUIC connection IDs and moved 5-tuples remembered to follow address changes (entries).
+/// Past this, new ones are not followed (they become connections of their own).
+const MAX_TRACKED_CIDS: usize = 65_536;
+
 /// Flows written per batch at end of input (flows).
 const FINISH_BATCH: usize = 4096;
 
@@ -121,6 +125,11 @@ pub struct FlowTable {
     next_scan: Option<Timestamp>,
     out: Vec<SessionRecord>,
     correlator: Correlator,
+    /// Server-chosen QUIC connection IDs → their connection, to follow a client whose address
+    /// changes; and the 5-tuples found that way.
+    quic_cids: HashMap<Vec<u8>, FlowKey>,
+    cid_lens: [bool; 21],
+    quic_aliases: HashMap<FlowKey, FlowKey>,
 }
 
 impl FlowTable {
@@ -133,6 +142,9 @@ impl FlowTable {
             next_scan: None,
             out: Vec::new(),
             correlator: Correlator::default(),
+            quic_cids: HashMap::new(),
+            cid_lens: [false; 21],
+            quic_aliases: HashMap::new(),
         }
     }
 
@@ -231,6 +243,9 @@ impl FlowTable {
     /// only counted; no state is kept for them.
     fn on_udp(&mut self, seg: &Segment<'_>) {
         let (key, side) = FlowKey::new(seg.src, seg.dst, seg.proto);
+        if !self.map.contains_key(&key) && self.follow_moved_quic(key, seg) {
+            return;
+        }
         if !self.map.contains_key(&key) {
             let on_443 = key.lo.port == TLS_PORT || key.hi.port == TLS_PORT;
             if !on_443 && !looks_like_quic_initial(seg.payload) {
@@ -242,7 +257,43 @@ impl FlowTable {
         self.counters.udp_datagrams += 1;
         if let Some(Flow::Quic(q)) = self.map.get_mut(&key) {
             q.on_datagram(seg, side);
+            if let Some(cid) = &q.server_cid
+                && !self.quic_cids.contains_key(cid)
+                && self.quic_cids.len() < MAX_TRACKED_CIDS
+            {
+                self.cid_lens[cid.len().min(20)] = true;
+                self.quic_cids.insert(cid.clone(), key);
+            }
         }
+    }
+
+    /// A datagram on an unknown 5-tuple that belongs to a known QUIC connection: an alias made
+    /// earlier, or a short-header packet whose Destination Connection ID is a server-chosen ID
+    /// we saw. It is analysed with that connection; returns whether it was.
+    fn follow_moved_quic(&mut self, key: FlowKey, seg: &Segment<'_>) -> bool {
+        let target = match self.quic_aliases.get(&key) {
+            Some(k) => Some(*k),
+            None if seg.payload.first().is_some_and(|b| b & 0xc0 == 0x40) => (1..=20)
+                .filter(|&l| self.cid_lens[l])
+                .find_map(|l| {
+                    seg.payload
+                        .get(1..1 + l)
+                        .and_then(|cid| self.quic_cids.get(cid))
+                })
+                .copied(),
+            None => None,
+        };
+        let Some(orig) = target else { return false };
+        let Some(Flow::Quic(q)) = self.map.get_mut(&orig) else {
+            self.quic_aliases.remove(&key);
+            return false;
+        };
+        q.on_moved_datagram(seg);
+        self.counters.udp_datagrams += 1;
+        if self.quic_aliases.len() < MAX_TRACKED_CIDS {
+            self.quic_aliases.insert(key, orig);
+        }
+        true
     }
 
     fn maybe_scan(&mut self) {
@@ -348,6 +399,16 @@ impl FlowTable {
         match flow {
             Flow::Tcp(conn) => self.finish_tcp(*conn, why),
             Flow::Quic(q) => {
+                if let Some(cid) = &q.server_cid
+                    && self.quic_cids.get(cid) == Some(&q.key)
+                {
+                    self.quic_cids.remove(cid);
+                }
+                let server = q.endpoint(1 - q.client_side());
+                for moved in &q.migrated_to {
+                    self.quic_aliases
+                        .remove(&FlowKey::new(*moved, server, PROTO_UDP).0);
+                }
                 self.counters.sessions_written += 1;
                 let mut rec = quic_record(&q, why, self.now);
                 let client = q.endpoint(q.client_side()).ip;
@@ -664,6 +725,43 @@ mod tests {
         assert_eq!(recs[0].outcome, "incomplete");
         assert_eq!(recs[0].problems, vec!["one_sided_capture"]);
         assert_eq!(recs[0].sni.as_deref(), Some("www.example.test"));
+    }
+
+    #[test]
+    fn a_quic_client_that_changes_port_is_followed_by_connection_id() {
+        use crate::quic::vectors::{self, hex};
+        let mut t = FlowTable::new(FlowConfig::default());
+        let (client, moved, server) = (ep(C, 50000), ep(C, 50001), ep(S, 443));
+        let send = |t: &mut FlowTable, src: Endpoint, dst: Endpoint, ms: i64, payload: &[u8]| {
+            t.on_segment(&Segment {
+                ts: Timestamp(ms * 1_000_000),
+                src,
+                dst,
+                proto: PROTO_UDP,
+                tcp: TcpMeta::default(),
+                ttl: 64,
+                ip_id: 0,
+                payload,
+                payload_truncated: false,
+            })
+        };
+        send(&mut t, client, server, 0, &hex(vectors::V1_CLIENT_INITIAL));
+        send(&mut t, server, client, 20, &hex(vectors::V1_SERVER_INITIAL));
+        // The server chose f067a5502a4262b5; after a NAT rebinding the client's 1-RTT packets
+        // come from another port with that connection ID.
+        let mut short = vec![0x41];
+        short.extend_from_slice(&hex("f067a5502a4262b5"));
+        short.extend_from_slice(&[0x22; 40]);
+        send(&mut t, moved, server, 50, &short);
+        send(&mut t, server, moved, 60, &short);
+        assert_eq!(t.len(), 1, "one connection, not two");
+        let mut recs = t.take_records();
+        t.finish_all(|b| recs.extend(b));
+        assert_eq!(recs.len(), 1);
+        assert_eq!(recs[0].outcome, "established");
+        assert!(recs[0].problems.contains(&"quic_address_changed"));
+        assert_eq!(recs[0].client, "192.0.2.1:50000");
+        assert!(t.quic_cids.is_empty() && t.quic_aliases.is_empty());
     }
 
     #[test]

@@ -89,6 +89,9 @@ pub fn problem(name: &str) -> &'static str {
         "quic_unanswered" => {
             "the client's QUIC Initials got no answer: UDP 443 blocked on the path (browsers fall back to TCP)"
         }
+        "quic_address_changed" => {
+            "the client's address or port changed mid-connection (NAT rebinding or migration); followed by connection ID"
+        }
         "quic_retry" => {
             "the server asked the client to prove its address (Retry): normal under load or DoS protection"
         }
