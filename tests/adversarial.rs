@@ -53,6 +53,7 @@ fn fuzz_corpus_and_past_crashes_replay() {
             }
         }
     }
+    println!("replayed {ran} corpus and artifact files");
     assert!(ran >= 100, "only {ran} corpus files found under fuzz/");
     assert!(failures.is_empty(), "failing inputs: {failures:#?}");
 }
@@ -736,7 +737,7 @@ fn pcap_record_claiming_4_gib() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Certificates
+// Regressions: bugs these tests found in src/, fixed since (docs/robustness.md, "Bugs found")
 // ---------------------------------------------------------------------------------------------
 
 /// A self-signed P-256 certificate for far-future.example.test, valid from 2026-11-26 until
