@@ -592,26 +592,7 @@ pub fn capture_file_records(data: &[u8]) -> Vec<SessionRecord> {
             "caplen > wire length"
         );
         if let Ok(d) = decode::decode(p.linktype, p.data) {
-            let seg = Segment {
-                ts: p.ts,
-                src: Endpoint {
-                    ip: d.src,
-                    port: d.sport,
-                },
-                dst: Endpoint {
-                    ip: d.dst,
-                    port: d.dport,
-                },
-                proto: match d.transport {
-                    Transport::Tcp => PROTO_TCP,
-                    Transport::Udp => PROTO_UDP,
-                },
-                tcp: d.tcp,
-                ttl: d.ttl,
-                ip_id: d.ip_id,
-                payload: d.payload,
-                payload_truncated: d.payload_truncated,
-            };
+            let seg = Segment::from_decoded(p.ts, &d);
             table.on_segment(&seg);
         }
         true

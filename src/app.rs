@@ -16,8 +16,8 @@ use crate::capture::filter::BpfFilter;
 use crate::capture::live::LiveSource;
 use crate::capture::{CaptureStats, RawPacket};
 use crate::cli::{Cli, Command, LimitArgs, LiveArgs, ReadArgs};
-use crate::decode::{self, TcpMeta, Transport};
-use crate::flow::{Endpoint, FlowConfig, FlowTable, PROTO_TCP, PROTO_UDP, Segment};
+use crate::decode;
+use crate::flow::{FlowConfig, FlowTable, Segment};
 use crate::limits::{BATCH_BYTES, BATCH_SEGMENTS, CHANNEL_BATCHES};
 use crate::output::jsonl::JsonlWriter;
 use crate::output::record::SessionRecord;
@@ -52,19 +52,12 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
     }
 }
 
-/// One segment's metadata; its payload lives in the batch arena.
+/// One segment with its payload left out; the payload lives in the batch arena.
 #[derive(Clone, Copy, Debug)]
 struct SegMeta {
-    ts: Timestamp,
-    src: Endpoint,
-    dst: Endpoint,
-    proto: u8,
-    tcp: TcpMeta,
-    ttl: u8,
-    ip_id: u16,
+    seg: Segment<'static>,
     payload_start: u32,
     payload_len: u32,
-    payload_truncated: bool,
 }
 
 /// A batch of segments sharing one payload arena: one allocation per batch, not per packet.
@@ -89,41 +82,22 @@ impl Batch {
     fn push(&mut self, ts: Timestamp, d: &decode::Decoded<'_>) {
         let start = self.arena.len() as u32;
         self.arena.extend_from_slice(d.payload);
+        let seg = Segment::from_decoded(ts, d);
         self.segs.push(SegMeta {
-            ts,
-            src: Endpoint {
-                ip: d.src,
-                port: d.sport,
+            seg: Segment {
+                payload: &[],
+                ..seg
             },
-            dst: Endpoint {
-                ip: d.dst,
-                port: d.dport,
-            },
-            proto: match d.transport {
-                Transport::Tcp => PROTO_TCP,
-                Transport::Udp => PROTO_UDP,
-            },
-            tcp: d.tcp,
-            ttl: d.ttl,
-            ip_id: d.ip_id,
             payload_start: start,
             payload_len: d.payload.len() as u32,
-            payload_truncated: d.payload_truncated,
         });
     }
 
     fn segments(&self) -> impl Iterator<Item = Segment<'_>> {
         self.segs.iter().map(|m| Segment {
-            ts: m.ts,
-            src: m.src,
-            dst: m.dst,
-            proto: m.proto,
-            tcp: m.tcp,
-            ttl: m.ttl,
-            ip_id: m.ip_id,
             payload: &self.arena
                 [m.payload_start as usize..(m.payload_start + m.payload_len) as usize],
-            payload_truncated: m.payload_truncated,
+            ..m.seg
         })
     }
 }

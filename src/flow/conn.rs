@@ -291,11 +291,7 @@ impl Connection {
         if starts_with_client_hello(seg.payload) {
             self.class = Class::Analysed;
             if self.candidate_payloads > 0 {
-                let seq = if seg.tcp.flags & SYN != 0 {
-                    seg.tcp.seq.wrapping_add(1)
-                } else {
-                    seg.tcp.seq
-                };
+                let seq = seg.data_seq();
                 // Start both TLS streams afresh: this side's at this segment, the peer's at
                 // its next data.
                 for s in &mut self.sides {
@@ -430,12 +426,7 @@ impl Connection {
     fn on_payload(&mut self, seg: &Segment<'_>, side: usize) {
         let s = &mut self.sides[side];
         s.payload_segments += 1;
-        // Data on a SYN (TCP Fast Open) starts after the SYN's own sequence number.
-        let seq = if seg.tcp.flags & SYN != 0 {
-            seg.tcp.seq.wrapping_add(1)
-        } else {
-            seg.tcp.seq
-        };
+        let seq = seg.data_seq();
         let end = seq.wrapping_add(seg.payload.len() as u32);
         match s.high_seq {
             None => {
@@ -483,10 +474,9 @@ impl Connection {
             let o = self.sides[i].obs();
             // A HelloRetryRequest exists only in TLS 1.3.
             let tls13 = o.hello_retry.is_some()
-                || o.server_hello.as_ref().is_some_and(|(sh, _)| {
-                    let v = sh.version();
-                    v == 0x0304 || v & 0xff00 == 0x7f00 || v & 0xff00 == 0xfb00
-                });
+                || o.server_hello
+                    .as_ref()
+                    .is_some_and(|(sh, _)| crate::tls::is_tls13(sh.version()));
             if tls13 && let Some(h) = self.sides[1 - i].hs.as_mut() {
                 h.tls.set_tls13();
             }

@@ -18,7 +18,7 @@ pub mod verdict;
 pub use key::{Endpoint, FlowKey};
 pub use table::{FlowConfig, FlowTable};
 
-use crate::decode::TcpMeta;
+use crate::decode::{Decoded, TcpMeta, Transport};
 use crate::time::Timestamp;
 
 pub const PROTO_TCP: u8 = 6;
@@ -40,4 +40,40 @@ pub struct Segment<'a> {
     pub payload: &'a [u8],
     /// The frame was cut by the snaplen inside this payload.
     pub payload_truncated: bool,
+}
+
+impl<'a> Segment<'a> {
+    /// The segment a decoded frame carries.
+    pub fn from_decoded(ts: Timestamp, d: &Decoded<'a>) -> Segment<'a> {
+        Segment {
+            ts,
+            src: Endpoint {
+                ip: d.src,
+                port: d.sport,
+            },
+            dst: Endpoint {
+                ip: d.dst,
+                port: d.dport,
+            },
+            proto: match d.transport {
+                Transport::Tcp => PROTO_TCP,
+                Transport::Udp => PROTO_UDP,
+            },
+            tcp: d.tcp,
+            ttl: d.ttl,
+            ip_id: d.ip_id,
+            payload: d.payload,
+            payload_truncated: d.payload_truncated,
+        }
+    }
+
+    /// Sequence number of the first payload byte: data on a SYN (TCP Fast Open) starts after
+    /// the SYN's own sequence number.
+    pub fn data_seq(&self) -> u32 {
+        if self.tcp.flags & crate::decode::tcp_flags::SYN != 0 {
+            self.tcp.seq.wrapping_add(1)
+        } else {
+            self.tcp.seq
+        }
+    }
 }

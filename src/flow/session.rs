@@ -6,13 +6,9 @@ use crate::flow::describe;
 use crate::output::record::{AlertRecord, SessionRecord};
 use crate::time::Timestamp;
 use crate::tls::hello::ext;
+pub use crate::tls::is_tls13;
 use crate::tls::stream::{Observed, hs};
 use crate::tls::{Alert, ClientHello, ServerHello, fingerprint, names};
-
-/// TLS 1.3, its drafts (0x7f..) or Facebook's Fizz variants (0xfb..).
-pub fn is_tls13(v: u16) -> bool {
-    v == 0x0304 || v & 0xff00 == 0x7f00 || v & 0xff00 == 0xfb00
-}
 
 /// SPEC spelling of a version. TLS 1.3 drafts and Fizz variants are reported as "TLSv1.3", as
 /// Zeek, Suricata and nDPI do.

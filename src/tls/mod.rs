@@ -13,3 +13,8 @@ pub mod stream;
 
 pub use hello::{ClientHello, ServerHello};
 pub use stream::{Alert, MsgMeta, Observed, TlsDirection};
+
+/// TLS 1.3, its drafts (0x7f..) or Facebook's Fizz variants (0xfb..).
+pub fn is_tls13(version: u16) -> bool {
+    version == 0x0304 || version & 0xff00 == 0x7f00 || version & 0xff00 == 0xfb00
+}

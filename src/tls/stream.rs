@@ -630,8 +630,7 @@ impl TlsDirection {
                         self.set_tls13();
                         self.obs.hello_retry.get_or_insert((sh, meta));
                     } else if self.obs.server_hello.is_none() {
-                        let v = sh.version();
-                        if v == 0x0304 || v & 0xff00 == 0x7f00 || v & 0xff00 == 0xfb00 {
+                        if super::is_tls13(sh.version()) {
                             self.set_tls13();
                         }
                         self.obs.server_hello = Some((sh, meta));
