@@ -297,5 +297,6 @@ pub fn assemble(
         bytes_client: base.bytes_client,
         bytes_server: base.bytes_server,
         problems,
+        timeline: None,
     }
 }

@@ -47,6 +47,41 @@ pub struct CertRecord {
     pub chain: Vec<ChainCertRecord>,
 }
 
+/// One packet of a connection's timeline (`--timeline`, `--conn`): what a person reading the
+/// capture in Wireshark would note, with the time relative to the connection's first packet.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct TimelineEvent {
+    /// Milliseconds since the connection's first packet (capture time).
+    pub t_ms: f64,
+    /// "client" or "server".
+    pub from: &'static str,
+    /// TCP flags as tcpdump prints them: "S", "S.", ".", "P.", "F.", "R", "R." ...
+    pub flags: String,
+    /// TCP payload bytes in this packet.
+    pub bytes: u32,
+    /// Where the payload starts in its direction's byte stream (0 = first byte after the
+    /// SYN); null without payload or without a SYN to count from.
+    pub offset: Option<u64>,
+    /// The payload repeats bytes already seen (wholly or in part).
+    pub retransmission: bool,
+    /// Time to live / hop limit of the packet.
+    pub ttl: u8,
+    /// What became readable in the TLS stream with this packet, in order: "client_hello",
+    /// "server_hello", "hello_retry_request", "certificate", "server_key_exchange",
+    /// "server_hello_done", "client_key_exchange", "change_cipher_spec",
+    /// "encrypted_handshake", "application_data", "alert:<description>", "encrypted_alert".
+    pub tls: Vec<String>,
+}
+
+/// The packets of a connection, as far as they matter for the handshake: every packet until
+/// the handshake is decided, then only SYN, FIN and RST. Bounded (`MAX_TIMELINE_EVENTS`).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct TimelineRecord {
+    pub events: Vec<TimelineEvent>,
+    /// Packets left out: after the handshake (data and ACKs), or beyond the bound.
+    pub packets_not_shown: u64,
+}
+
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct SessionRecord {
     #[serde(rename = "type")]
@@ -116,4 +151,7 @@ pub struct SessionRecord {
     pub bytes_client: u64,
     pub bytes_server: u64,
     pub problems: Vec<&'static str>,
+    /// Per-packet timeline, only when asked for (`--timeline`, `--conn`, `--html`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<TimelineRecord>,
 }
