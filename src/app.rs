@@ -22,6 +22,7 @@ use crate::limits::{BATCH_BYTES, BATCH_SEGMENTS, CHANNEL_BATCHES};
 use crate::output::jsonl::JsonlWriter;
 use crate::output::record::SessionRecord;
 use crate::output::report::Report;
+use crate::output::timeline::{self, ConnFilter};
 use crate::stats::{DecodeCounters, Limits, stats_record};
 use crate::time::Timestamp;
 
@@ -111,8 +112,9 @@ enum Msg {
     Failed(CaptureError),
 }
 
-fn flow_config(l: &LimitArgs) -> FlowConfig {
+fn flow_config(l: &LimitArgs, timeline: bool) -> FlowConfig {
     FlowConfig {
+        timeline,
         max_flows: l.max_flows.max(1),
         handshake_bytes: l.max_handshake_bytes.max(1),
         idle_timeout_secs: l.idle_timeout.max(1),
@@ -220,6 +222,17 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     if let Some(expr) = &args.filter {
         BpfFilter::new(expr).map_err(|e| AppError::Usage(e.to_string()))?;
     }
+    let conn = args
+        .conn
+        .iter()
+        .map(|c| ConnFilter::parse(c))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(AppError::Usage)?;
+    if args.tui && !conn.is_empty() {
+        return Err(AppError::Usage(
+            "--conn prints timelines and cannot be combined with --tui; drop one of them".into(),
+        ));
+    }
     if args.tui && !(args.speed >= 0.0 && args.speed.is_finite()) {
         return Err(AppError::Usage(format!(
             "--speed {} is not a replay speed; use 1 for recorded pace, 0 for as fast as possible",
@@ -242,11 +255,19 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     if args.tui {
         let source = args.files.join(" ");
         let filter = args.filter.clone().unwrap_or_default();
-        let result = dashboard(rx, flow_config(&args.limits), source, filter, None);
+        let result = dashboard(rx, flow_config(&args.limits, false), source, filter, None);
         drop(capture);
         return result;
     }
-    let result = analyse(rx, flow_config(&args.limits), args.json, stdout);
+    let cfg = flow_config(&args.limits, args.timeline || !conn.is_empty());
+    let sink = if !conn.is_empty() && !args.json {
+        Sink::Timelines(io::BufWriter::new(stdout), 0)
+    } else if args.json {
+        Sink::Json(JsonlWriter::new(stdout))
+    } else {
+        Sink::Report(Box::default(), stdout)
+    };
+    let result = analyse(rx, cfg, sink, &conn);
     // Dropping the receiver (inside analyse) unblocks the capture thread if we stopped early.
     let _ = capture.join();
     result
@@ -256,22 +277,32 @@ fn is_broken_pipe(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::BrokenPipe
 }
 
-/// Where finished sessions go: JSON Lines, or the report aggregator.
+/// Where finished sessions go: JSON Lines, the report aggregator, or `--conn` timelines
+/// (with the number written).
 enum Sink<'a> {
     Json(JsonlWriter<&'a mut dyn Write>),
     Report(Box<Report>, &'a mut dyn Write),
+    Timelines(io::BufWriter<&'a mut dyn Write>, u64),
 }
 
 impl Sink<'_> {
-    fn sessions(&mut self, table: &mut FlowTable) -> io::Result<()> {
-        self.write_all(table.take_records())
+    fn sessions(&mut self, table: &mut FlowTable, select: &[ConnFilter]) -> io::Result<()> {
+        self.write_all(table.take_records(), select)
     }
 
-    fn write_all(&mut self, records: Vec<SessionRecord>) -> io::Result<()> {
+    /// Writes the records `select` picks (all of them when it is empty).
+    fn write_all(&mut self, records: Vec<SessionRecord>, select: &[ConnFilter]) -> io::Result<()> {
         for r in records {
+            if !select.is_empty() && !timeline::selected(select, &r) {
+                continue;
+            }
             match self {
                 Sink::Json(w) => w.write(&r)?,
                 Sink::Report(rep, _) => rep.add(&r),
+                Sink::Timelines(w, shown) => {
+                    timeline::render(&r, w)?;
+                    *shown += 1;
+                }
             }
         }
         Ok(())
@@ -293,6 +324,14 @@ impl Sink<'_> {
                 rep.render(&mut out, cap, dec, &table.counters)?;
                 out.flush()
             }
+            Sink::Timelines(mut w, shown) => {
+                writeln!(
+                    w,
+                    "{shown} of {} connections matched --conn",
+                    table.counters.sessions_written
+                )?;
+                w.flush()
+            }
         }
     }
 }
@@ -301,16 +340,11 @@ impl Sink<'_> {
 fn analyse(
     rx: Receiver<Msg>,
     cfg: FlowConfig,
-    json: bool,
-    stdout: &mut dyn Write,
+    mut sink: Sink<'_>,
+    select: &[ConnFilter],
 ) -> Result<(), AppError> {
     let mut table = FlowTable::new(cfg);
     let mut next_stats = Timestamp::ZERO;
-    let mut sink = if json {
-        Sink::Json(JsonlWriter::new(stdout))
-    } else {
-        Sink::Report(Box::default(), stdout)
-    };
     let io_result = |r: io::Result<()>| match r {
         Ok(()) => Ok(true),
         // A closed stdout (`| head`) is a normal end.
@@ -323,13 +357,13 @@ fn analyse(
                 for seg in b.segments() {
                     table.on_segment(&seg);
                 }
-                if !io_result(sink.sessions(&mut table))? {
+                if !io_result(sink.sessions(&mut table, select))? {
                     return Ok(());
                 }
             }
             Ok(Msg::Tick(now, counters)) => {
                 table.advance(now);
-                if !io_result(sink.sessions(&mut table))? {
+                if !io_result(sink.sessions(&mut table, select))? {
                     return Ok(());
                 }
                 if let Sink::Json(w) = &mut sink
@@ -355,7 +389,7 @@ fn analyse(
                 let mut write = Ok(());
                 table.finish_all(|batch| {
                     if write.is_ok() {
-                        write = sink.write_all(batch);
+                        write = sink.write_all(batch, select);
                     }
                 });
                 if !io_result(write)? {
@@ -501,9 +535,20 @@ pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError>
         })
         .map_err(|e| AppError::Failed(format!("cannot start the ticker thread: {e}")))?;
     let result = if json {
-        analyse(rx, flow_config(&args.limits), true, stdout)
+        analyse(
+            rx,
+            flow_config(&args.limits, args.timeline),
+            Sink::Json(JsonlWriter::new(stdout)),
+            &[],
+        )
     } else {
-        let r = dashboard(rx, flow_config(&args.limits), source, filter, Some(quit_rx));
+        let r = dashboard(
+            rx,
+            flow_config(&args.limits, false),
+            source,
+            filter,
+            Some(quit_rx),
+        );
         stop.store(true, Ordering::Relaxed);
         r
     };

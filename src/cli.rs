@@ -41,6 +41,14 @@ pub struct ReadArgs {
     /// Replay speed for --tui (1 = recorded pace, 0 = as fast as possible).
     #[arg(long, default_value_t = 1.0, value_name = "X")]
     pub speed: f64,
+    /// Show only these connections, each as a packet timeline: an address (10.0.0.5,
+    /// 10.0.0.5:51234, [2001:db8::1]:443) on either side, or a server name (www.example.com,
+    /// *.example.com). Repeatable. With --json: only their records, timelines included.
+    #[arg(long = "conn", value_name = "ADDR|SNI")]
+    pub conn: Vec<String>,
+    /// Add each TCP connection's packet timeline to its JSON record (`timeline`).
+    #[arg(long)]
+    pub timeline: bool,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -62,6 +70,9 @@ pub struct LiveArgs {
     /// Put the interface in promiscuous mode.
     #[arg(long)]
     pub promisc: bool,
+    /// Add each TCP connection's packet timeline to its JSON record (`timeline`).
+    #[arg(long)]
+    pub timeline: bool,
     /// When started as root, switch to this user once the capture is open (like tcpdump -Z).
     /// Defaults to `nobody` when it exists; `--user root` keeps root.
     #[arg(long, value_name = "USER")]

@@ -29,6 +29,9 @@ pub struct FlowConfig {
     pub max_flows: usize,
     pub handshake_bytes: usize,
     pub idle_timeout_secs: u64,
+    /// Keep a per-packet timeline of every TCP connection (`--timeline`; costs memory while
+    /// handshakes are open).
+    pub timeline: bool,
 }
 
 impl Default for FlowConfig {
@@ -37,6 +40,7 @@ impl Default for FlowConfig {
             max_flows: limits::DEFAULT_MAX_FLOWS,
             handshake_bytes: limits::DEFAULT_MAX_HANDSHAKE_BYTES,
             idle_timeout_secs: limits::DEFAULT_IDLE_TIMEOUT_SECS,
+            timeline: false,
         }
     }
 }
@@ -166,6 +170,14 @@ impl FlowTable {
     }
 
     /// Session records finished since the last call.
+    fn new_connection(&self, key: FlowKey, side: usize, ts: Timestamp, class: Class) -> Connection {
+        let mut conn = Connection::new(key, side, ts, class, self.cfg.handshake_bytes);
+        if self.cfg.timeline {
+            conn.enable_timeline();
+        }
+        conn
+    }
+
     pub fn take_records(&mut self) -> Vec<SessionRecord> {
         std::mem::take(&mut self.out)
     }
@@ -211,7 +223,7 @@ impl FlowTable {
             Class::Candidate
         };
         if !self.map.contains_key(&key) {
-            let conn = Connection::new(key, side, seg.ts, class, self.cfg.handshake_bytes);
+            let conn = self.new_connection(key, side, seg.ts, class);
             self.insert(key, Flow::Tcp(Box::new(conn)));
         }
         let Some(Flow::Tcp(conn)) = self.map.get_mut(&key) else {
@@ -233,7 +245,7 @@ impl FlowTable {
             if let Some(old) = self.map.remove(&key) {
                 self.finish(old, EndReason::Reused);
             }
-            let mut conn = Connection::new(key, side, seg.ts, class, self.cfg.handshake_bytes);
+            let mut conn = self.new_connection(key, side, seg.ts, class);
             conn.on_tcp(seg, side);
             self.map.insert(key, Flow::Tcp(Box::new(conn)));
         }
@@ -450,6 +462,10 @@ impl FlowTable {
         }
         c.sessions_written += 1;
         let mut rec = session_record(&conn, why, self.now);
+        rec.timeline = conn
+            .timeline
+            .as_ref()
+            .map(|t| t.record(conn.first_ts, conn.client_side()));
         let client = conn.endpoint(conn.client_side()).ip;
         self.correlator.observe(&mut rec, conn.first_ts, client);
         self.out.push(rec);
