@@ -17,6 +17,7 @@ use crate::capture::live::LiveSource;
 use crate::capture::{CaptureStats, RawPacket};
 use crate::cli::{Cli, Command, LimitArgs, LiveArgs, ReadArgs};
 use crate::decode;
+use crate::evidence::{self, ProblemFlows};
 use crate::flow::{FlowConfig, FlowTable, Segment};
 use crate::limits::{BATCH_BYTES, BATCH_SEGMENTS, CHANNEL_BATCHES};
 use crate::output::jsonl::JsonlWriter;
@@ -239,6 +240,10 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
             args.speed
         )));
     }
+    let problems_out = match &args.write_problems {
+        Some(path) => Some(problem_capture(path, &args.files, args.tui)?),
+        None => None,
+    };
     let (tx, rx) = bounded::<Msg>(CHANNEL_BATCHES);
     let files = args.files.clone();
     let filter = args.filter.clone();
@@ -267,10 +272,66 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     } else {
         Sink::Report(Box::default(), stdout)
     };
-    let result = analyse(rx, cfg, sink, &conn);
+    let mut flows = ProblemFlows::default();
+    let mut tap = |r: &SessionRecord| {
+        if problems_out.is_some() {
+            flows.add(r);
+        }
+    };
+    let result = analyse(rx, cfg, sink, &conn, &mut tap);
     // Dropping the receiver (inside analyse) unblocks the capture thread if we stopped early.
     let _ = capture.join();
-    result
+    let cap = result?;
+    if let (Some((path, out)), Some(cap)) = (problems_out, cap) {
+        let frames =
+            evidence::write(&args.files, &flows, out, &cap.linktypes).map_err(AppError::Failed)?;
+        let skipped = if flows.not_kept > 0 {
+            format!(" ({} more not kept: limit reached)", flows.not_kept)
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "tlscope: wrote {frames} frames of {} problem connections{skipped} to {path}",
+            flows.connections
+        );
+    }
+    Ok(())
+}
+
+/// Checks and creates the `--write-problems` file before any reading starts.
+fn problem_capture(
+    path: &str,
+    files: &[String],
+    tui: bool,
+) -> Result<(String, std::fs::File), AppError> {
+    if tui {
+        return Err(AppError::Usage(
+            "--write-problems cannot be combined with --tui; drop one of them".into(),
+        ));
+    }
+    if files.iter().any(|f| f == "-") {
+        return Err(AppError::Usage(
+            "--write-problems reads the input twice and cannot take stdin (-); save the capture \
+             to a file first"
+                .into(),
+        ));
+    }
+    let target = std::path::Path::new(path);
+    let same = |f: &String| {
+        let a = std::fs::canonicalize(f).ok();
+        a.is_some() && a == std::fs::canonicalize(target).ok()
+    };
+    if files.iter().any(same) {
+        return Err(AppError::Usage(format!(
+            "--write-problems {path} is one of the input files; choose another name"
+        )));
+    }
+    let file = std::fs::File::create(target).map_err(|e| {
+        AppError::Usage(format!(
+            "cannot create {path} for --write-problems: {e}; choose a writable path"
+        ))
+    })?;
+    Ok((path.to_string(), file))
 }
 
 fn is_broken_pipe(e: &io::Error) -> bool {
@@ -286,13 +347,24 @@ enum Sink<'a> {
 }
 
 impl Sink<'_> {
-    fn sessions(&mut self, table: &mut FlowTable, select: &[ConnFilter]) -> io::Result<()> {
-        self.write_all(table.take_records(), select)
+    fn sessions(
+        &mut self,
+        table: &mut FlowTable,
+        select: &[ConnFilter],
+        tap: &mut dyn FnMut(&SessionRecord),
+    ) -> io::Result<()> {
+        self.write_all(table.take_records(), select, tap)
     }
 
-    /// Writes the records `select` picks (all of them when it is empty).
-    fn write_all(&mut self, records: Vec<SessionRecord>, select: &[ConnFilter]) -> io::Result<()> {
+    /// Shows every record to `tap`, then writes those `select` picks (all when it is empty).
+    fn write_all(
+        &mut self,
+        records: Vec<SessionRecord>,
+        select: &[ConnFilter],
+        tap: &mut dyn FnMut(&SessionRecord),
+    ) -> io::Result<()> {
         for r in records {
+            tap(&r);
             if !select.is_empty() && !timeline::selected(select, &r) {
                 continue;
             }
@@ -336,13 +408,15 @@ impl Sink<'_> {
     }
 }
 
-/// The flow thread's loop: batches → flow table → records → output.
+/// The flow thread's loop: batches → flow table → records → `tap` and the output. Returns the
+/// capture's counters when the input was read to its end (`None` when output stopped early).
 fn analyse(
     rx: Receiver<Msg>,
     cfg: FlowConfig,
     mut sink: Sink<'_>,
     select: &[ConnFilter],
-) -> Result<(), AppError> {
+    tap: &mut dyn FnMut(&SessionRecord),
+) -> Result<Option<CaptureStats>, AppError> {
     let mut table = FlowTable::new(cfg);
     let mut next_stats = Timestamp::ZERO;
     let io_result = |r: io::Result<()>| match r {
@@ -357,14 +431,14 @@ fn analyse(
                 for seg in b.segments() {
                     table.on_segment(&seg);
                 }
-                if !io_result(sink.sessions(&mut table, select))? {
-                    return Ok(());
+                if !io_result(sink.sessions(&mut table, select, tap))? {
+                    return Ok(None);
                 }
             }
             Ok(Msg::Tick(now, counters)) => {
                 table.advance(now);
-                if !io_result(sink.sessions(&mut table, select))? {
-                    return Ok(());
+                if !io_result(sink.sessions(&mut table, select, tap))? {
+                    return Ok(None);
                 }
                 if let Sink::Json(w) = &mut sink
                     && now >= next_stats
@@ -389,14 +463,14 @@ fn analyse(
                 let mut write = Ok(());
                 table.finish_all(|batch| {
                     if write.is_ok() {
-                        write = sink.write_all(batch, select);
+                        write = sink.write_all(batch, select, tap);
                     }
                 });
                 if !io_result(write)? {
-                    return Ok(());
+                    return Ok(None);
                 }
                 io_result(sink.finish(&cap, &dec, &table))?;
-                return Ok(());
+                return Ok(Some(cap));
             }
             Ok(Msg::Failed(e)) => return Err(e.into()),
             Err(_) => {
@@ -540,7 +614,9 @@ pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError>
             flow_config(&args.limits, args.timeline),
             Sink::Json(JsonlWriter::new(stdout)),
             &[],
+            &mut |_| {},
         )
+        .map(|_| ())
     } else {
         let r = dashboard(
             rx,

@@ -49,6 +49,10 @@ pub struct ReadArgs {
     /// Add each TCP connection's packet timeline to its JSON record (`timeline`).
     #[arg(long)]
     pub timeline: bool,
+    /// Write every frame of every connection with a problem (outcome other than established,
+    /// or a named problem) to this capture file: pcap for one link type, else pcapng.
+    #[arg(long, value_name = "OUT")]
+    pub write_problems: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
 }

@@ -20,6 +20,7 @@ pub mod app;
 pub mod capture;
 pub mod cli;
 pub mod decode;
+pub mod evidence;
 pub mod flow;
 pub mod limits;
 pub mod output;
