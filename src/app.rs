@@ -18,12 +18,14 @@ use crate::capture::{CaptureStats, RawPacket};
 use crate::cli::{Cli, Command, LimitArgs, LiveArgs, ReadArgs};
 use crate::decode;
 use crate::evidence::{self, ProblemFlows};
+use crate::flow::table::FlowCounters;
 use crate::flow::{FlowConfig, FlowTable, Segment};
 use crate::limits::{BATCH_BYTES, BATCH_SEGMENTS, CHANNEL_BATCHES};
 use crate::output::jsonl::JsonlWriter;
 use crate::output::record::SessionRecord;
 use crate::output::report::Report;
 use crate::output::timeline::{self, ConnFilter};
+use crate::shard::{self, Merged, Shards};
 use crate::stats::{DecodeCounters, Limits, stats_record};
 use crate::time::Timestamp;
 
@@ -64,24 +66,24 @@ struct SegMeta {
 
 /// A batch of segments sharing one payload arena: one allocation per batch, not per packet.
 #[derive(Default)]
-pub struct Batch {
+pub(crate) struct Batch {
     arena: Vec<u8>,
     segs: Vec<SegMeta>,
 }
 
 impl Batch {
-    fn with_capacity() -> Batch {
+    pub(crate) fn with_capacity() -> Batch {
         Batch {
             arena: Vec::with_capacity(BATCH_BYTES),
             segs: Vec::with_capacity(BATCH_SEGMENTS),
         }
     }
 
-    fn is_full(&self) -> bool {
+    pub(crate) fn is_full(&self) -> bool {
         self.segs.len() >= BATCH_SEGMENTS || self.arena.len() >= BATCH_BYTES
     }
 
-    fn push(&mut self, ts: Timestamp, d: &decode::Decoded<'_>) {
+    pub(crate) fn push(&mut self, ts: Timestamp, d: &decode::Decoded<'_>) {
         let start = self.arena.len() as u32;
         self.arena.extend_from_slice(d.payload);
         let seg = Segment::from_decoded(ts, d);
@@ -95,7 +97,7 @@ impl Batch {
         });
     }
 
-    fn segments(&self) -> impl Iterator<Item = Segment<'_>> {
+    pub(crate) fn segments(&self) -> impl Iterator<Item = Segment<'_>> {
         self.segs.iter().map(|m| Segment {
             payload: &self.arena
                 [m.payload_start as usize..(m.payload_start + m.payload_len) as usize],
@@ -105,7 +107,7 @@ impl Batch {
 }
 
 /// Messages from the capture thread.
-enum Msg {
+pub(crate) enum Msg {
     Batch(Batch),
     /// Live capture: the clock moved (a quiet moment) and the counters so far.
     Tick(Timestamp, Box<(CaptureStats, DecodeCounters)>),
@@ -122,8 +124,63 @@ fn flow_config(l: &LimitArgs, timeline: bool) -> FlowConfig {
     }
 }
 
+/// Where the capture thread puts decoded segments: one analysis thread (`Single`) or the
+/// dispatcher of a sharded analysis (`shard::Dispatcher`).
+pub(crate) trait Outlet {
+    /// Adds a segment; false when the analysis is gone (stop reading).
+    fn push(&mut self, ts: Timestamp, d: &decode::Decoded<'_>) -> bool;
+    /// Sends what is buffered now (replay pacing); false when the analysis is gone.
+    fn flush(&mut self) -> bool;
+    /// The input ended: send what is left and the counters.
+    fn done(self, counters: Box<(CaptureStats, DecodeCounters)>);
+    fn failed(self, e: CaptureError);
+}
+
+/// One analysis thread fed with batches.
+pub(crate) struct Single {
+    tx: Sender<Msg>,
+    batch: Batch,
+}
+
+impl Single {
+    fn new(tx: Sender<Msg>) -> Single {
+        Single {
+            tx,
+            batch: Batch::with_capacity(),
+        }
+    }
+}
+
+impl Outlet for Single {
+    fn push(&mut self, ts: Timestamp, d: &decode::Decoded<'_>) -> bool {
+        self.batch.push(ts, d);
+        !self.batch.is_full() || self.flush()
+    }
+
+    fn flush(&mut self) -> bool {
+        let ready = std::mem::replace(&mut self.batch, Batch::with_capacity());
+        self.tx.send(Msg::Batch(ready)).is_ok()
+    }
+
+    fn done(self, counters: Box<(CaptureStats, DecodeCounters)>) {
+        if !self.batch.segs.is_empty() {
+            let _ = self.tx.send(Msg::Batch(self.batch));
+        }
+        let _ = self.tx.send(Msg::Done(counters));
+    }
+
+    fn failed(self, e: CaptureError) {
+        let _ = self.tx.send(Msg::Failed(e));
+    }
+}
+
 /// The capture thread's loop: files → filter → decode → batches.
-fn capture_files(files: Vec<String>, filter: Option<String>, tx: Sender<Msg>, pace: Option<f64>) {
+fn capture_files(
+    files: Vec<String>,
+    filter: Option<String>,
+    mut out: impl Outlet,
+    pace: Option<f64>,
+) {
     let mut pacer = pace.map(|speed| (speed, None::<(Timestamp, std::time::Instant)>));
     let mut stats = CaptureStats::default();
     let mut dec = DecodeCounters::default();
@@ -131,12 +188,11 @@ fn capture_files(files: Vec<String>, filter: Option<String>, tx: Sender<Msg>, pa
         Some(Ok(f)) => Some(f),
         Some(Err(e)) => {
             // Validated before the thread started; cannot happen, but never panic.
-            let _ = tx.send(Msg::Failed(CaptureError::Read("-f".into(), e.to_string())));
+            out.failed(CaptureError::Read("-f".into(), e.to_string()));
             return;
         }
         None => None,
     };
-    let mut batch = Batch::with_capacity();
     let mut receiver_gone = false;
     for path in &files {
         let mut on_packet = |p: &RawPacket<'_>| -> bool {
@@ -156,7 +212,10 @@ fn capture_files(files: Vec<String>, filter: Option<String>, tx: Sender<Msg>, pa
             match decode::decode(p.linktype, p.data) {
                 Ok(d) => {
                     dec.segments += 1;
-                    batch.push(p.ts, &d);
+                    if !out.push(p.ts, &d) {
+                        receiver_gone = true;
+                        return false;
+                    }
                     // Replay at recorded pace (divided by the speed): wait until this packet's
                     // time has come, sending what is ready first.
                     if let Some((speed, start)) = pacer.as_mut() {
@@ -167,19 +226,11 @@ fn capture_files(files: Vec<String>, filter: Option<String>, tx: Sender<Msg>, pa
                             w0 + std::time::Duration::from_nanos(due_ns.min(86_400_000_000_000));
                         let now = std::time::Instant::now();
                         if due > now {
-                            let ready = std::mem::replace(&mut batch, Batch::with_capacity());
-                            if tx.send(Msg::Batch(ready)).is_err() {
+                            if !out.flush() {
                                 receiver_gone = true;
                                 return false;
                             }
                             std::thread::sleep((due - now).min(std::time::Duration::from_secs(1)));
-                        }
-                    }
-                    if batch.is_full() {
-                        let full = std::mem::replace(&mut batch, Batch::with_capacity());
-                        if tx.send(Msg::Batch(full)).is_err() {
-                            receiver_gone = true;
-                            return false;
                         }
                     }
                 }
@@ -188,7 +239,7 @@ fn capture_files(files: Vec<String>, filter: Option<String>, tx: Sender<Msg>, pa
             true
         };
         if let Err(e) = read_file(path, &mut stats, &mut on_packet) {
-            let _ = tx.send(Msg::Failed(e));
+            out.failed(e);
             return;
         }
         if receiver_gone {
@@ -198,10 +249,7 @@ fn capture_files(files: Vec<String>, filter: Option<String>, tx: Sender<Msg>, pa
     // The filter runs beside the decoder; report its counts with the capture's.
     stats.filtered_out = dec.filtered_out;
     stats.filter_unsupported_link = dec.filter_unsupported_link;
-    if !batch.segs.is_empty() {
-        let _ = tx.send(Msg::Batch(batch));
-    }
-    let _ = tx.send(Msg::Done(Box::new((stats, dec))));
+    out.done(Box::new((stats, dec)));
 }
 
 fn stats_filtered(dec: &mut DecodeCounters, unsupported: bool) {
@@ -244,6 +292,15 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
         Some(path) => Some(problem_capture(path, &args.files, args.tui)?),
         None => None,
     };
+    if args.tui && args.threads > 1 {
+        return Err(AppError::Usage(
+            "--threads applies to the report and JSON output, not to --tui; drop one of them"
+                .into(),
+        ));
+    }
+    if args.threads > 1 {
+        return read_sharded(args, stdout, conn, problems_out);
+    }
     let (tx, rx) = bounded::<Msg>(CHANNEL_BATCHES);
     let files = args.files.clone();
     let filter = args.filter.clone();
@@ -255,7 +312,7 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     };
     let capture = thread::Builder::new()
         .name("capture".into())
-        .spawn(move || capture_files(files, filter, tx, pace))
+        .spawn(move || capture_files(files, filter, Single::new(tx), pace))
         .map_err(|e| AppError::Failed(format!("cannot start the capture thread: {e}")))?;
     if args.tui {
         let source = args.files.join(" ");
@@ -265,13 +322,7 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
         return result;
     }
     let cfg = flow_config(&args.limits, args.timeline || !conn.is_empty());
-    let sink = if !conn.is_empty() && !args.json {
-        Sink::Timelines(io::BufWriter::new(stdout), 0)
-    } else if args.json {
-        Sink::Json(JsonlWriter::new(stdout))
-    } else {
-        Sink::Report(Box::default(), stdout)
-    };
+    let sink = read_sink(args, stdout, &conn);
     let mut flows = ProblemFlows::default();
     let mut tap = |r: &SessionRecord| {
         if problems_out.is_some() {
@@ -281,10 +332,58 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     let result = analyse(rx, cfg, sink, &conn, &mut tap);
     // Dropping the receiver (inside analyse) unblocks the capture thread if we stopped early.
     let _ = capture.join();
-    let cap = result?;
+    write_problems(args, problems_out, &flows, result?)
+}
+
+/// The output of `read`: timelines (`--conn`), JSON Lines, or the report.
+fn read_sink<'a>(args: &ReadArgs, stdout: &'a mut dyn Write, conn: &[ConnFilter]) -> Sink<'a> {
+    if !conn.is_empty() && !args.json {
+        Sink::Timelines(io::BufWriter::new(stdout), 0)
+    } else if args.json {
+        Sink::Json(JsonlWriter::new(stdout))
+    } else {
+        Sink::Report(Box::default(), stdout)
+    }
+}
+
+/// `read --threads N` (N > 1): the capture thread dispatches to N shard threads.
+fn read_sharded(
+    args: &ReadArgs,
+    stdout: &mut dyn Write,
+    conn: Vec<ConnFilter>,
+    problems_out: Option<(String, std::fs::File)>,
+) -> Result<(), AppError> {
+    let cfg = flow_config(&args.limits, args.timeline || !conn.is_empty());
+    let (dispatcher, shards) = shard::start(args.threads as usize, cfg)
+        .map_err(|e| AppError::Failed(format!("cannot start the analysis threads: {e}")))?;
+    let files = args.files.clone();
+    let filter = args.filter.clone();
+    let capture = thread::Builder::new()
+        .name("capture".into())
+        .spawn(move || capture_files(files, filter, dispatcher, None))
+        .map_err(|e| AppError::Failed(format!("cannot start the capture thread: {e}")))?;
+    let sink = read_sink(args, stdout, &conn);
+    let mut flows = ProblemFlows::default();
+    let mut tap = |r: &SessionRecord| {
+        if problems_out.is_some() {
+            flows.add(r);
+        }
+    };
+    let result = analyse_sharded(shards, cfg, sink, &conn, &mut tap);
+    let _ = capture.join();
+    write_problems(args, problems_out, &flows, result?)
+}
+
+/// The second pass of `--write-problems`, once the analysis read the whole input.
+fn write_problems(
+    args: &ReadArgs,
+    problems_out: Option<(String, std::fs::File)>,
+    flows: &ProblemFlows,
+    cap: Option<CaptureStats>,
+) -> Result<(), AppError> {
     if let (Some((path, out)), Some(cap)) = (problems_out, cap) {
         let frames =
-            evidence::write(&args.files, &flows, out, &cap.linktypes).map_err(AppError::Failed)?;
+            evidence::write(&args.files, flows, out, &cap.linktypes).map_err(AppError::Failed)?;
         let skipped = if flows.not_kept > 0 {
             format!(" ({} more not kept: limit reached)", flows.not_kept)
         } else {
@@ -338,6 +437,46 @@ fn is_broken_pipe(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::BrokenPipe
 }
 
+/// Whether to go on writing: a closed stdout (`| head`) is a normal end (false), any other
+/// write error a failure.
+fn io_result(r: io::Result<()>) -> Result<bool, AppError> {
+    match r {
+        Ok(()) => Ok(true),
+        Err(e) if is_broken_pipe(&e) => Ok(false),
+        Err(e) => Err(AppError::Failed(format!("writing output: {e}"))),
+    }
+}
+
+/// `analyse` for `--threads N`: the shards' merged records → `tap` and the output.
+fn analyse_sharded(
+    mut shards: Shards,
+    cfg: FlowConfig,
+    mut sink: Sink<'_>,
+    select: &[ConnFilter],
+    tap: &mut dyn FnMut(&SessionRecord),
+) -> Result<Option<CaptureStats>, AppError> {
+    loop {
+        match shards.next_merged() {
+            Ok(Merged::Records(records)) => {
+                if !io_result(sink.write_all(records, select, tap))? {
+                    shards.join();
+                    return Ok(None);
+                }
+            }
+            Ok(Merged::Done(counters, capture)) => {
+                shards.join();
+                let (cap, dec) = *capture;
+                io_result(sink.finish(&cap, &dec, &counters, &cfg))?;
+                return Ok(Some(cap));
+            }
+            Err(e) => {
+                shards.join();
+                return Err(e.into());
+            }
+        }
+    }
+}
+
 /// Where finished sessions go: JSON Lines, the report aggregator, or `--conn` timelines
 /// (with the number written).
 enum Sink<'a> {
@@ -380,27 +519,28 @@ impl Sink<'_> {
         Ok(())
     }
 
-    fn finish(self, cap: &CaptureStats, dec: &DecodeCounters, table: &FlowTable) -> io::Result<()> {
+    fn finish(
+        self,
+        cap: &CaptureStats,
+        dec: &DecodeCounters,
+        counters: &FlowCounters,
+        cfg: &FlowConfig,
+    ) -> io::Result<()> {
         match self {
             Sink::Json(mut w) => {
-                w.write(&stats_record(
-                    cap,
-                    dec,
-                    &table.counters,
-                    Limits::of(table.config()),
-                ))?;
+                w.write(&stats_record(cap, dec, counters, Limits::of(cfg)))?;
                 w.flush()
             }
             Sink::Report(rep, out) => {
                 let mut out = io::BufWriter::new(out);
-                rep.render(&mut out, cap, dec, &table.counters)?;
+                rep.render(&mut out, cap, dec, counters)?;
                 out.flush()
             }
             Sink::Timelines(mut w, shown) => {
                 writeln!(
                     w,
                     "{shown} of {} connections matched --conn",
-                    table.counters.sessions_written
+                    counters.sessions_written
                 )?;
                 w.flush()
             }
@@ -419,12 +559,6 @@ fn analyse(
 ) -> Result<Option<CaptureStats>, AppError> {
     let mut table = FlowTable::new(cfg);
     let mut next_stats = Timestamp::ZERO;
-    let io_result = |r: io::Result<()>| match r {
-        Ok(()) => Ok(true),
-        // A closed stdout (`| head`) is a normal end.
-        Err(e) if is_broken_pipe(&e) => Ok(false),
-        Err(e) => Err(AppError::Failed(format!("writing output: {e}"))),
-    };
     loop {
         match rx.recv() {
             Ok(Msg::Batch(b)) => {
@@ -469,7 +603,7 @@ fn analyse(
                 if !io_result(write)? {
                     return Ok(None);
                 }
-                io_result(sink.finish(&cap, &dec, &table))?;
+                io_result(sink.finish(&cap, &dec, &table.counters, table.config()))?;
                 return Ok(Some(cap));
             }
             Ok(Msg::Failed(e)) => return Err(e.into()),

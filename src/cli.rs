@@ -49,6 +49,11 @@ pub struct ReadArgs {
     /// Add each TCP connection's packet timeline to its JSON record (`timeline`).
     #[arg(long)]
     pub timeline: bool,
+    /// Analysis threads: flows are sharded among them (capture and decoding run on a thread of
+    /// their own). The records are the same, in the same order, as with one.
+    #[arg(long, default_value_t = 1, value_name = "N",
+          value_parser = clap::value_parser!(u16).range(1..=crate::shard::MAX_THREADS as i64))]
+    pub threads: u16,
     /// Write every frame of every connection with a problem (outcome other than established,
     /// or a named problem) to this capture file: pcap for one link type, else pcapng.
     #[arg(long, value_name = "OUT")]

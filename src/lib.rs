@@ -25,6 +25,7 @@ pub mod flow;
 pub mod limits;
 pub mod output;
 pub mod quic;
+pub mod shard;
 pub mod stats;
 pub mod time;
 pub mod tls;
