@@ -275,43 +275,88 @@ fn silent_server() {
     );
 }
 
-/// The router drops packets over 1400 bytes without ICMP. The post-quantum ClientHello (tlslite-ng,
-/// X25519MLKEM768 key share; 1,609-byte body) needs two segments: 1,448 + 170 bytes. tshark: the
-/// server SACKs the small one (ACK 1, SLE 1449 SRE 1619) and never acknowledges a byte; the
-/// 1,448-byte segment is sent 7 times (6 retransmissions) over 6.55 s, no answer, no close.
-/// The server never had the hello, so it said nothing after it: `server_silent_after_client_hello`
-/// holds on the wire too, and `pmtu_blackhole_suspected` says why.
+/// The router drops packets over 1400 bytes towards the server, without ICMP. The post-quantum
+/// ClientHello (tlslite-ng, X25519MLKEM768 key share; 1,609-byte body) needs two segments:
+/// 1,448 + 170 bytes. tshark on the client's link: the server SACKs the small one (ACK 1,
+/// SLE 1449 SRE 1619) and never acknowledges a byte; the 1,448-byte segment goes out 7 times
+/// over 6.65 s; no answer, no close. The server never had the hello, so it said nothing after
+/// it (`server_silent_after_client_hello` holds on the wire), and `pmtu_blackhole_suspected`
+/// says why. Then the control: curl's 517-byte hello over the same path completes.
 #[test]
 fn pmtu_black_hole() {
-    let v = only_session("fault-pmtu-blackhole.pcap");
+    let s = sessions_of(&["fault-pmtu-blackhole.pcap"]);
+    assert_eq!(s.len(), 2, "{s:?}");
+    let v = &s[0];
     assert_tcp(
-        &v,
+        v,
         "198.18.1.1:44501",
         "198.18.2.2:443",
         "no_server_hello",
         Some("pq.example.test"),
     );
     assert_problems(
-        &v,
+        v,
         &[
             "client_hello_retransmitted",
             "pmtu_blackhole_suspected",
             "server_silent_after_client_hello",
         ],
-        "fault-pmtu-blackhole",
+        "fault-pmtu-blackhole #1",
     );
     let n = v["client_hello_bytes"].as_u64();
     assert!(matches!(n, Some(1609) | Some(1613)), "{v}");
     assert_eq!(v["client_hello_segments"], 2, "{v}");
     assert_eq!(v["pq_offered"], true, "{v}");
-    // unique payload (sequence space), not the 10,306 bytes that retransmissions put on the wire
+    // unique payload (sequence space), not the 1,448 × 7 + 170 bytes put on the wire
     assert_eq!(v["bytes_client"], 1618);
     assert_eq!(v["bytes_server"], 0);
     assert!(
-        detail(&v).contains("largest 1448 bytes"),
+        detail(v).contains("largest 1448 bytes"),
         "detail names the segment size: {}",
-        detail(&v)
+        detail(v)
     );
+    control(&s[1], "fault-pmtu-blackhole #2");
+}
+
+/// The small-hello control of the PMTU capture: curl → openssl s_server 198.18.2.3 through the
+/// same router, TLS 1.3, established, nothing to report.
+fn control(v: &Value, what: &str) {
+    assert_tcp(
+        v,
+        "198.18.1.1:44502",
+        "198.18.2.3:443",
+        "established",
+        Some("www.example.test"),
+    );
+    assert_problems(v, &[], what);
+    assert_curl_hello(v);
+}
+
+/// The same connection captured behind the black hole, on the server's link. tshark: SYN,
+/// SYN/ACK, ACK, then only the 170-byte segment at relative seq 1449 ("previous segment not
+/// captured"), the server's ACK 1 with SACK 1449-1619, and nothing more from that connection
+/// for the 6.2 s until the control connection. No ClientHello can be read: not `not_tls` (the
+/// bytes start inside a record), not `capture_gap` (the server never acknowledged the missing
+/// bytes: they never arrived), but the black hole, seen from its far side.
+#[test]
+fn pmtu_black_hole_seen_from_the_server() {
+    let s = sessions_of(&["fault-pmtu-blackhole-server.pcap"]);
+    assert_eq!(s.len(), 2, "{s:?}");
+    let v = &s[0];
+    assert_tcp(v, "198.18.1.1:44501", "198.18.2.2:443", "incomplete", None);
+    assert_problems(
+        v,
+        &["pmtu_blackhole_suspected"],
+        "fault-pmtu-blackhole-server #1",
+    );
+    assert!(v["client_hello_bytes"].is_null(), "{v}");
+    assert_eq!(v["bytes_server"], 0);
+    assert!(
+        detail(v).contains("first 1448 bytes never reached 198.18.2.2:443"),
+        "detail: {}",
+        detail(v)
+    );
+    control(&s[1], "fault-pmtu-blackhole-server #2");
 }
 
 /// TLS 1.2-only server, TLS 1.3-only client: the server's plaintext fatal alert 70.
@@ -428,6 +473,7 @@ fn all_captures_in_one_run_keep_their_findings() {
             "198.18.0.1:44401",
             &["server_silent_after_client_hello"],
         ),
+        ("fault-pmtu-blackhole.pcap", "198.18.1.1:44502", &[]),
         (
             "fault-pmtu-blackhole.pcap",
             "198.18.1.1:44501",
@@ -441,6 +487,7 @@ fn all_captures_in_one_run_keep_their_findings() {
     ];
     let mut files: Vec<&str> = HEALTHY.to_vec();
     files.extend(faults.iter().map(|(f, _, _)| *f));
+    files.dedup();
     let all = sessions_of(&files);
     let fault_clients: Vec<&str> = faults.iter().map(|(_, c, _)| *c).collect();
     for v in &all {
