@@ -398,6 +398,13 @@ fn quic_blocked_then_tcp_fallback() {
     assert_eq!(quic["client"], "198.18.0.1:43501");
     assert_eq!(quic["outcome"], "no_server_hello");
     assert_problems(quic, &["quic_unanswered"], "quic-blocked #1");
+    // tshark: 6 Initials, the last one the client's CONNECTION_CLOSE at 4.99 s: it waited 5 s
+    // (the TCP connection 0.7 s later is not part of that wait).
+    assert!(
+        detail(quic).starts_with("6 client Initial(s) to 198.18.0.2:443 got no answer (5.0 s)"),
+        "detail: {}",
+        detail(quic)
+    );
     assert_eq!(tcp["client"], "198.18.0.1:43502");
     assert_eq!(tcp["outcome"], "established");
     assert_problems(tcp, &["quic_blocked_fell_back_to_tcp"], "quic-blocked #2");
