@@ -118,6 +118,7 @@ fn client_start_never_arrived(v: &View<'_>) -> Option<u64> {
     let ss = &v.conn.sides[v.server];
     let missing = cs.counters().gaps;
     (v.ch.is_none()
+        && v.c.first_content_type.is_none()
         && cs.syn.is_some()
         && ss.synack.is_some()
         && cs.payload_segments > 0
