@@ -15,11 +15,12 @@ use crate::capture::file::{CaptureError, check_path, read_file};
 use crate::capture::filter::BpfFilter;
 use crate::capture::live::LiveSource;
 use crate::capture::{CaptureStats, RawPacket};
-use crate::cli::{Cli, Command, LimitArgs, LiveArgs, ReadArgs};
+use crate::cli::{Cli, Command, LimitArgs, LiveArgs, OutputFormat, ReadArgs, output_format};
 use crate::decode;
 use crate::flow::{FlowConfig, FlowTable, Segment};
 use crate::limits::{BATCH_BYTES, BATCH_SEGMENTS, CHANNEL_BATCHES};
 use crate::output::jsonl::JsonlWriter;
+use crate::output::log::LogWriter;
 use crate::output::record::SessionRecord;
 use crate::output::report::Report;
 use crate::stats::{DecodeCounters, Limits, stats_record};
@@ -49,6 +50,16 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
     match cli.command {
         Command::Read(args) => run_read(&args, &mut io::stdout().lock()),
         Command::Live(args) => run_live(&args, &mut io::stdout().lock()),
+        Command::Completions { shell } => {
+            crate::cli::write_completions(shell, &mut io::stdout().lock());
+            Ok(())
+        }
+        Command::Man { dir } => match crate::cli::write_man(dir.as_deref(), &mut io::stdout()) {
+            Err(e) if !is_broken_pipe(&e) => {
+                Err(AppError::Failed(format!("writing the man page: {e}")))
+            }
+            _ => Ok(()),
+        },
     }
 }
 
@@ -220,6 +231,14 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     if let Some(expr) = &args.filter {
         BpfFilter::new(expr).map_err(|e| AppError::Usage(e.to_string()))?;
     }
+    let format = output_format(args.json, args.format).map_err(AppError::Usage)?;
+    if args.tui && args.format.is_some() {
+        return Err(AppError::Usage(
+            "--tui replays the capture through the dashboard; --format writes records: \
+             choose one"
+                .into(),
+        ));
+    }
     if args.tui && !(args.speed >= 0.0 && args.speed.is_finite()) {
         return Err(AppError::Usage(format!(
             "--speed {} is not a replay speed; use 1 for recorded pace, 0 for as fast as possible",
@@ -246,7 +265,8 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
         drop(capture);
         return result;
     }
-    let result = analyse(rx, flow_config(&args.limits), args.json, stdout);
+    let format = format.unwrap_or(OutputFormat::Report);
+    let result = analyse(rx, flow_config(&args.limits), format, stdout);
     // Dropping the receiver (inside analyse) unblocks the capture thread if we stopped early.
     let _ = capture.join();
     result
@@ -256,10 +276,11 @@ fn is_broken_pipe(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::BrokenPipe
 }
 
-/// Where finished sessions go: JSON Lines, or the report aggregator.
+/// Where finished sessions go: JSON Lines, the report aggregator, or another tool's format.
 enum Sink<'a> {
     Json(JsonlWriter<&'a mut dyn Write>),
     Report(Box<Report>, &'a mut dyn Write),
+    Log(LogWriter<&'a mut dyn Write>),
 }
 
 impl Sink<'_> {
@@ -272,6 +293,7 @@ impl Sink<'_> {
             match self {
                 Sink::Json(w) => w.write(&r)?,
                 Sink::Report(rep, _) => rep.add(&r),
+                Sink::Log(w) => w.session(&r)?,
             }
         }
         Ok(())
@@ -293,6 +315,10 @@ impl Sink<'_> {
                 rep.render(&mut out, cap, dec, &table.counters)?;
                 out.flush()
             }
+            Sink::Log(mut w) => w.finish(
+                cap,
+                &stats_record(cap, dec, &table.counters, Limits::of(table.config())),
+            ),
         }
     }
 }
@@ -301,15 +327,17 @@ impl Sink<'_> {
 fn analyse(
     rx: Receiver<Msg>,
     cfg: FlowConfig,
-    json: bool,
+    format: OutputFormat,
     stdout: &mut dyn Write,
 ) -> Result<(), AppError> {
     let mut table = FlowTable::new(cfg);
     let mut next_stats = Timestamp::ZERO;
-    let mut sink = if json {
-        Sink::Json(JsonlWriter::new(stdout))
-    } else {
-        Sink::Report(Box::default(), stdout)
+    let mut sink = match format {
+        OutputFormat::Jsonl => Sink::Json(JsonlWriter::new(stdout)),
+        OutputFormat::Report => Sink::Report(Box::default(), stdout),
+        OutputFormat::Eve => Sink::Log(LogWriter::eve(stdout)),
+        OutputFormat::Zeek => Sink::Log(LogWriter::zeek(stdout, false)),
+        OutputFormat::ZeekJson => Sink::Log(LogWriter::zeek(stdout, true)),
     };
     let io_result = |r: io::Result<()>| match r {
         Ok(()) => Ok(true),
@@ -346,7 +374,23 @@ fn analyse(
                         .and_then(|()| w.flush()),
                     )?;
                     next_stats = now.saturating_add_secs(LIVE_STATS_SECS);
+                } else if let Sink::Log(w) = &mut sink
+                    && now >= next_stats
+                {
+                    let (cap, dec) = &*counters;
+                    io_result(
+                        w.stats(&stats_record(
+                            cap,
+                            dec,
+                            &table.counters,
+                            Limits::of(table.config()),
+                        ))
+                        .and_then(|()| w.flush()),
+                    )?;
+                    next_stats = now.saturating_add_secs(LIVE_STATS_SECS);
                 } else if let Sink::Json(w) = &mut sink {
+                    io_result(w.flush())?;
+                } else if let Sink::Log(w) = &mut sink {
                     io_result(w.flush())?;
                 }
             }
@@ -456,6 +500,7 @@ fn capture_live(
 pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError> {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
+    let format = output_format(args.json, args.format).map_err(AppError::Usage)?;
     let src = LiveSource::open(
         args.interface.as_deref(),
         args.filter.as_deref(),
@@ -465,7 +510,7 @@ pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     // The capture is open: root is no longer needed.
     crate::capture::live::drop_privileges(args.user.as_deref())
         .map_err(|e| AppError::Usage(e.to_string()))?;
-    let json = args.json || args.no_tui || !io::stdout().is_terminal();
+    let json = format.is_some() || args.no_tui || !io::stdout().is_terminal();
     let source = src.interface.clone();
     let filter = src.filter.clone();
     if json {
@@ -501,7 +546,8 @@ pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError>
         })
         .map_err(|e| AppError::Failed(format!("cannot start the ticker thread: {e}")))?;
     let result = if json {
-        analyse(rx, flow_config(&args.limits), true, stdout)
+        let format = format.unwrap_or(OutputFormat::Jsonl);
+        analyse(rx, flow_config(&args.limits), format, stdout)
     } else {
         let r = dashboard(rx, flow_config(&args.limits), source, filter, Some(quit_rx));
         stop.store(true, Ordering::Relaxed);
