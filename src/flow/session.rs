@@ -261,7 +261,8 @@ pub fn assemble(
         .filter(|s| !s.sslv2_format)
         .map(|s| names::cipher_label(s.cipher));
     let group = sh.and_then(|sh| {
-        if is_tls13(sh.version()) {
+        // A server key_share is TLS 1.3 whatever the version says (drafts, experiments).
+        if is_tls13(sh.version()) || sh.key_share_group.is_some() {
             sh.key_share_group.map(names::group_label)
         } else {
             let ecdhe = names::cipher_name(sh.cipher).is_some_and(|n| n.contains("_ECDHE_"));

@@ -43,7 +43,7 @@ pub fn timestamp(t: Timestamp) -> String {
 }
 
 /// Suricata's `tls.version`: `TLSv1`, `TLS 1.1`, `TLS 1.2`, `TLS 1.3`, `TLS 1.3 draft-NN`,
-/// `SSLv3`, `SSLv2`, `0x....` for anything else; `UNDETERMINED` without a ServerHello.
+/// `SSLv3`, `SSLv2`, `0x....` for anything else; `UNDETERMINED` when unknown.
 pub fn version_name(v: Option<u16>) -> String {
     match v {
         None => "UNDETERMINED".into(),
@@ -57,6 +57,27 @@ pub fn version_name(v: Option<u16>) -> String {
         Some(0x7f01..=0x7f0f) => "TLS 1.3 draft-<16".into(),
         Some(v @ (0xfb14..=0xfb17 | 0xfb1a)) => format!("TLS 1.3 draft-{}-fb", v & 0xff),
         Some(v) => format!("0x{v:04x}"),
+    }
+}
+
+/// The version Suricata logs for a connection without a ServerHello (since 8.0.3, ticket
+/// 5713): the client's. tlscope keeps the client's offers as labels; a client that sends
+/// supported_versions puts 0x0303 in its legacy field (RFC 8446 §4.1.2).
+pub fn client_version(offered: &[String]) -> Option<u16> {
+    match offered {
+        [] => None,
+        [one] => match one.as_str() {
+            "SSLv2" => Some(0x0002),
+            "SSLv3" => Some(0x0300),
+            "TLSv1.0" => Some(0x0301),
+            "TLSv1.1" => Some(0x0302),
+            "TLSv1.2" => Some(0x0303),
+            "TLSv1.3" => Some(0x0304),
+            other => other
+                .strip_prefix("0x")
+                .and_then(|h| u16::from_str_radix(h, 16).ok()),
+        },
+        _ => Some(0x0303),
     }
 }
 
@@ -292,7 +313,8 @@ pub fn event(r: &SessionRecord) -> Option<serde_json::Value> {
 fn build(r: &SessionRecord) -> Option<Event<'_>> {
     let (c, s) = ids::endpoints(r)?;
     let quic = r.transport == "quic";
-    let tls_seen = saw_tls(r);
+    // QUIC (Google's included) is a `quic` event as soon as a long header named its version.
+    let tls_seen = saw_tls(r) || (quic && r.quic_version.is_some());
     let event_type = match (tls_seen, quic) {
         (false, _) => "flow",
         (true, true) => "quic",
@@ -301,7 +323,10 @@ fn build(r: &SessionRecord) -> Option<Event<'_>> {
     let tls = (tls_seen && !quic).then(|| Tls {
         cert: r.cert.as_ref().map(cert),
         sni: r.sni.clone(),
-        version: version_name(r.version_raw),
+        version: version_name(
+            r.version_raw
+                .or_else(|| client_version(&r.versions_offered)),
+        ),
         ja3: fingerprint(&r.ja3, &r.ja3_string),
         ja3s: fingerprint(&r.ja3s, &r.ja3s_string),
         ja4: r.ja4.clone(),
@@ -418,6 +443,12 @@ mod tests {
         assert_eq!(version_name(Some(0x7f0e)), "TLS 1.3 draft-<16");
         assert_eq!(version_name(None), "UNDETERMINED");
         assert_eq!(version_name(Some(0x1234)), "0x1234");
+        assert_eq!(client_version(&["TLSv1.0".into()]), Some(0x0301));
+        assert_eq!(
+            client_version(&["TLSv1.3".into(), "TLSv1.2".into()]),
+            Some(0x0303)
+        );
+        assert_eq!(client_version(&[]), None);
         assert_eq!(serial("c7d4288b80e01e25"), "00:C7:D4:28:8B:80:E0:1E:25");
         assert_eq!(serial("32"), "32");
         assert_eq!(serial("3de23"), "03:DE:23");

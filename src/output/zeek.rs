@@ -185,9 +185,11 @@ pub fn values(r: &SessionRecord) -> Option<Vec<Value>> {
                 .collect::<Vec<_>>()
         })
     };
-    let server_fps = fps(&r.cert);
+    // Certificates seen only as a prefix have no fingerprint: unknown, not "none".
+    let server_fps = fps(&r.cert).filter(|v| !v.is_empty());
     // Zeek fills both vectors once it has seen the server's certificates.
-    let client_fps = server_fps
+    let client_fps = r
+        .cert
         .as_ref()
         .map(|_| fps(&r.client_cert).unwrap_or_default());
     Some(vec![
