@@ -29,6 +29,14 @@ fn main() {
     let dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into()));
     let commit = match std::env::var("TLSCOPE_GIT_COMMIT") {
         Ok(c) if !c.trim().is_empty() => Some(c.trim().to_string()),
+        // Only this crate's own checkout: a tarball unpacked inside some other repository
+        // (a distribution's packaging tree) must not take that repository's commit.
+        _ if git(&dir, &["rev-parse", "--show-toplevel"])
+            .and_then(|top| std::fs::canonicalize(top).ok())
+            != std::fs::canonicalize(&dir).ok() =>
+        {
+            None
+        }
         _ => {
             // Rebuild when HEAD moves: the HEAD file and the branch it points to (worktrees
             // keep HEAD in their own git dir, branches in the common one).
