@@ -65,6 +65,9 @@ pub struct TimelineEvent {
     /// Where the payload starts in its direction's byte stream (0 = first byte after the
     /// SYN); null without payload or without a SYN to count from.
     pub offset: Option<u64>,
+    /// The acknowledgement, as an offset in the peer's byte stream (bytes of the peer's data
+    /// received in order); null without ACK or without the peer's SYN to count from.
+    pub ack: Option<u64>,
     /// The payload repeats bytes already seen (wholly or in part).
     pub retransmission: bool,
     /// Time to live / hop limit of the packet.
