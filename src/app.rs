@@ -15,13 +15,14 @@ use crate::capture::file::{CaptureError, check_path, read_file};
 use crate::capture::filter::BpfFilter;
 use crate::capture::live::LiveSource;
 use crate::capture::{CaptureStats, RawPacket};
-use crate::cli::{Cli, Command, LimitArgs, LiveArgs, ReadArgs};
+use crate::cli::{Cli, Command, LimitArgs, LiveArgs, OutputFormat, ReadArgs, output_format};
 use crate::decode;
 use crate::evidence::{self, ProblemFlows};
 use crate::flow::table::FlowCounters;
 use crate::flow::{FlowConfig, FlowTable, Segment};
 use crate::limits::{BATCH_BYTES, BATCH_SEGMENTS, CHANNEL_BATCHES};
 use crate::output::jsonl::JsonlWriter;
+use crate::output::log::LogWriter;
 use crate::output::record::SessionRecord;
 use crate::output::report::Report;
 use crate::output::timeline::{self, ConnFilter};
@@ -53,6 +54,16 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
     match cli.command {
         Command::Read(args) => run_read(&args, &mut io::stdout().lock()),
         Command::Live(args) => run_live(&args, &mut io::stdout().lock()),
+        Command::Completions { shell } => {
+            crate::cli::write_completions(shell, &mut io::stdout().lock());
+            Ok(())
+        }
+        Command::Man { dir } => match crate::cli::write_man(dir.as_deref(), &mut io::stdout()) {
+            Err(e) if !is_broken_pipe(&e) => {
+                Err(AppError::Failed(format!("writing the man page: {e}")))
+            }
+            _ => Ok(()),
+        },
     }
 }
 
@@ -282,6 +293,14 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
             "--conn prints timelines and cannot be combined with --tui; drop one of them".into(),
         ));
     }
+    let format = output_format(args.json, args.format).map_err(AppError::Usage)?;
+    if args.tui && args.format.is_some() {
+        return Err(AppError::Usage(
+            "--tui replays the capture through the dashboard; --format writes records: \
+             choose one"
+                .into(),
+        ));
+    }
     if args.tui && !(args.speed >= 0.0 && args.speed.is_finite()) {
         return Err(AppError::Usage(format!(
             "--speed {} is not a replay speed; use 1 for recorded pace, 0 for as fast as possible",
@@ -299,7 +318,8 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
         ));
     }
     if args.threads > 1 {
-        return read_sharded(args, stdout, conn, problems_out);
+        let format = format.unwrap_or(OutputFormat::Report);
+        return read_sharded(args, format, stdout, conn, problems_out);
     }
     let (tx, rx) = bounded::<Msg>(CHANNEL_BATCHES);
     let files = args.files.clone();
@@ -321,8 +341,9 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
         drop(capture);
         return result;
     }
+    let format = format.unwrap_or(OutputFormat::Report);
     let cfg = flow_config(&args.limits, args.timeline || !conn.is_empty());
-    let sink = read_sink(args, stdout, &conn);
+    let sink = read_sink(format, stdout, &conn);
     let mut flows = ProblemFlows::default();
     let mut tap = |r: &SessionRecord| {
         if problems_out.is_some() {
@@ -335,20 +356,31 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     write_problems(args, problems_out, &flows, result?)
 }
 
-/// The output of `read`: timelines (`--conn`), JSON Lines, or the report.
-fn read_sink<'a>(args: &ReadArgs, stdout: &'a mut dyn Write, conn: &[ConnFilter]) -> Sink<'a> {
-    if !conn.is_empty() && !args.json {
+/// The output of `read`: timelines (`--conn`, unless another format is asked for), or the
+/// format's writer.
+fn read_sink<'a>(format: OutputFormat, stdout: &'a mut dyn Write, conn: &[ConnFilter]) -> Sink<'a> {
+    if !conn.is_empty() && format == OutputFormat::Report {
         Sink::Timelines(io::BufWriter::new(stdout), 0)
-    } else if args.json {
-        Sink::Json(JsonlWriter::new(stdout))
     } else {
-        Sink::Report(Box::default(), stdout)
+        format_sink(format, stdout)
+    }
+}
+
+/// The writer of an output format.
+fn format_sink(format: OutputFormat, stdout: &mut dyn Write) -> Sink<'_> {
+    match format {
+        OutputFormat::Jsonl => Sink::Json(JsonlWriter::new(stdout)),
+        OutputFormat::Report => Sink::Report(Box::default(), stdout),
+        OutputFormat::Eve => Sink::Log(LogWriter::eve(stdout)),
+        OutputFormat::Zeek => Sink::Log(LogWriter::zeek(stdout, false)),
+        OutputFormat::ZeekJson => Sink::Log(LogWriter::zeek(stdout, true)),
     }
 }
 
 /// `read --threads N` (N > 1): the capture thread dispatches to N shard threads.
 fn read_sharded(
     args: &ReadArgs,
+    format: OutputFormat,
     stdout: &mut dyn Write,
     conn: Vec<ConnFilter>,
     problems_out: Option<(String, std::fs::File)>,
@@ -362,7 +394,7 @@ fn read_sharded(
         .name("capture".into())
         .spawn(move || capture_files(files, filter, dispatcher, None))
         .map_err(|e| AppError::Failed(format!("cannot start the capture thread: {e}")))?;
-    let sink = read_sink(args, stdout, &conn);
+    let sink = read_sink(format, stdout, &conn);
     let mut flows = ProblemFlows::default();
     let mut tap = |r: &SessionRecord| {
         if problems_out.is_some() {
@@ -477,12 +509,13 @@ fn analyse_sharded(
     }
 }
 
-/// Where finished sessions go: JSON Lines, the report aggregator, or `--conn` timelines
-/// (with the number written).
+/// Where finished sessions go: JSON Lines, the report aggregator, another tool's format, or
+/// `--conn` timelines (with the number written).
 enum Sink<'a> {
     Json(JsonlWriter<&'a mut dyn Write>),
     Report(Box<Report>, &'a mut dyn Write),
     Timelines(io::BufWriter<&'a mut dyn Write>, u64),
+    Log(LogWriter<&'a mut dyn Write>),
 }
 
 impl Sink<'_> {
@@ -514,6 +547,7 @@ impl Sink<'_> {
                     timeline::render(&r, w)?;
                     *shown += 1;
                 }
+                Sink::Log(w) => w.session(&r)?,
             }
         }
         Ok(())
@@ -544,6 +578,7 @@ impl Sink<'_> {
                 )?;
                 w.flush()
             }
+            Sink::Log(mut w) => w.finish(cap, &stats_record(cap, dec, counters, Limits::of(cfg))),
         }
     }
 }
@@ -588,7 +623,23 @@ fn analyse(
                         .and_then(|()| w.flush()),
                     )?;
                     next_stats = now.saturating_add_secs(LIVE_STATS_SECS);
+                } else if let Sink::Log(w) = &mut sink
+                    && now >= next_stats
+                {
+                    let (cap, dec) = &*counters;
+                    io_result(
+                        w.stats(&stats_record(
+                            cap,
+                            dec,
+                            &table.counters,
+                            Limits::of(table.config()),
+                        ))
+                        .and_then(|()| w.flush()),
+                    )?;
+                    next_stats = now.saturating_add_secs(LIVE_STATS_SECS);
                 } else if let Sink::Json(w) = &mut sink {
+                    io_result(w.flush())?;
+                } else if let Sink::Log(w) = &mut sink {
                     io_result(w.flush())?;
                 }
             }
@@ -698,6 +749,7 @@ fn capture_live(
 pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError> {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
+    let format = output_format(args.json, args.format).map_err(AppError::Usage)?;
     let src = LiveSource::open(
         args.interface.as_deref(),
         args.filter.as_deref(),
@@ -707,7 +759,7 @@ pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     // The capture is open: root is no longer needed.
     crate::capture::live::drop_privileges(args.user.as_deref())
         .map_err(|e| AppError::Usage(e.to_string()))?;
-    let json = args.json || args.no_tui || !io::stdout().is_terminal();
+    let json = format.is_some() || args.no_tui || !io::stdout().is_terminal();
     let source = src.interface.clone();
     let filter = src.filter.clone();
     if json {
@@ -743,10 +795,11 @@ pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError>
         })
         .map_err(|e| AppError::Failed(format!("cannot start the ticker thread: {e}")))?;
     let result = if json {
+        let format = format.unwrap_or(OutputFormat::Jsonl);
         analyse(
             rx,
             flow_config(&args.limits, args.timeline),
-            Sink::Json(JsonlWriter::new(stdout)),
+            format_sink(format, stdout),
             &[],
             &mut |_| {},
         )

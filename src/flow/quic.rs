@@ -136,6 +136,8 @@ impl QuicConn {
     pub fn on_datagram(&mut self, seg: &Segment<'_>, side: usize) {
         let ts = seg.ts;
         self.last_ts = self.last_ts.max(ts);
+        // Captures read one after another can go back in time: `first_ts` is the earliest.
+        self.first_ts = self.first_ts.min(ts);
         let payload = seg.payload;
         {
             let s = &mut self.sides[side];
