@@ -167,8 +167,6 @@ pub fn open_initials(
     dir: Direction,
 ) -> Vec<Result<InitialPacket, QuicError>> {
     let mut out = Vec::new();
-    // Keys depend only on (version, client_dcid): derive once per version in the datagram.
-    let mut opener: Option<(u32, Opener)> = None;
     for item in packets(datagram) {
         let packet = match item {
             Ok(Packet::Long(p)) if p.ty == LongType::Initial => p,
@@ -183,21 +181,58 @@ pub fn open_initials(
             }
         };
         let version = packet.header.version;
-        if opener.as_ref().is_none_or(|(v, _)| *v != version) {
-            opener = initial_keys(version, client_dcid).map(|k| {
-                let keys = match dir {
-                    Direction::Client => k.client,
-                    Direction::Server => k.server,
-                };
-                (version, Opener::new(&keys))
-            });
-        }
-        match &opener {
-            Some((_, o)) => out.push(open_initial_packet(&packet, o, None)),
-            None => out.push(Err(QuicError::UnsupportedVersion(version))),
-        }
+        let opened = OPENERS.with(|c| {
+            c.borrow_mut()
+                .opener(version, client_dcid, dir)
+                .map(|o| open_initial_packet(&packet, o, None))
+        });
+        out.push(opened.unwrap_or(Err(QuicError::UnsupportedVersion(version))));
     }
     out
+}
+
+/// Initial openers kept per analysis thread (entries): a connection's datagrams come close
+/// together and all use the same one or two, so deriving them (HKDF, AES key schedules) once
+/// per connection instead of once per datagram costs only this fixed amount of memory.
+pub const OPENER_CACHE_ENTRIES: usize = 64;
+
+thread_local! {
+    static OPENERS: std::cell::RefCell<OpenerCache> = std::cell::RefCell::new(OpenerCache::default());
+}
+
+/// Openers by (version, client DCID, direction); the oldest is replaced when full.
+#[derive(Default)]
+struct OpenerCache {
+    entries: Vec<(u32, Vec<u8>, Direction, Opener)>,
+    next: usize,
+}
+
+impl OpenerCache {
+    fn opener(&mut self, version: u32, client_dcid: &[u8], dir: Direction) -> Option<&Opener> {
+        if let Some(i) = self
+            .entries
+            .iter()
+            .position(|(v, d, w, _)| *v == version && *w == dir && d.as_slice() == client_dcid)
+        {
+            return Some(&self.entries[i].3);
+        }
+        let k = initial_keys(version, client_dcid)?;
+        let keys = match dir {
+            Direction::Client => k.client,
+            Direction::Server => k.server,
+        };
+        let entry = (version, client_dcid.to_vec(), dir, Opener::new(&keys));
+        let i = if self.entries.len() < OPENER_CACHE_ENTRIES {
+            self.entries.push(entry);
+            self.entries.len() - 1
+        } else {
+            let i = self.next;
+            self.entries[i] = entry;
+            self.next = (i + 1) % OPENER_CACHE_ENTRIES;
+            i
+        };
+        Some(&self.entries[i].3)
+    }
 }
 
 /// Decrypts one Initial packet (from [`packets`]) with `opener` and reads its frames.
@@ -281,6 +316,29 @@ mod tests {
         assert_eq!(ty, 1);
         let ch = parse_client_hello(body).unwrap();
         assert_eq!(ch.sni.as_deref(), Some("example.com"));
+    }
+
+    #[test]
+    fn cached_openers_give_the_same_packets_and_stay_bounded() {
+        let dgram = hex(vectors::V1_CLIENT_INITIAL);
+        let dcid = hex(DCID);
+        let first = format!("{:?}", open_initials(&dgram, &dcid, Direction::Client));
+        // Fill the cache with other connections, then open the same datagram again.
+        for i in 0..(OPENER_CACHE_ENTRIES as u32 * 2 + 3) {
+            let other = i.to_be_bytes();
+            let got = open_initials(&dgram, &other, Direction::Client);
+            assert!(got[0].is_err(), "wrong keys must not open it");
+            OPENERS.with(|c| assert!(c.borrow().entries.len() <= OPENER_CACHE_ENTRIES));
+        }
+        assert_eq!(
+            format!("{:?}", open_initials(&dgram, &dcid, Direction::Client)),
+            first
+        );
+        // A hit: the same result again without deriving.
+        assert_eq!(
+            format!("{:?}", open_initials(&dgram, &dcid, Direction::Client)),
+            first
+        );
     }
 
     #[test]

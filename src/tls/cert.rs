@@ -277,6 +277,54 @@ fn leaf_from_prefix(der: &[u8]) -> Option<CertSummary> {
 /// Parses a TLS ≤ 1.2 Certificate message body (`certificate_list<0..2^24-1>` of DER blobs).
 /// `None` when the list is empty or the leaf does not parse.
 pub fn parse_certificate_message(body: &[u8]) -> Option<CertSummary> {
+    CERT_CACHE.with(|c| c.borrow_mut().get_or_parse(body))
+}
+
+/// Certificate messages remembered per analysis thread (entries), and the bytes they may hold
+/// together: a server sends the same chain to every client, and parsing it (x509, SHA-256,
+/// SHA-1 per certificate) is the most expensive step of a TLS 1.2 handshake.
+pub const CERT_CACHE_ENTRIES: usize = 512;
+pub const CERT_CACHE_BYTES: usize = 8 << 20;
+
+thread_local! {
+    static CERT_CACHE: std::cell::RefCell<CertCache> = std::cell::RefCell::new(CertCache::default());
+}
+
+/// Parsed Certificate messages by their bytes: a hit needs byte equality, so the result is
+/// exactly what parsing gives. Bounded; emptied when full (a new working set refills it).
+#[derive(Default)]
+struct CertCache {
+    map: std::collections::HashMap<u64, (Vec<u8>, Option<CertSummary>)>,
+    bytes: usize,
+    hasher: foldhash::quality::RandomState,
+}
+
+impl CertCache {
+    fn get_or_parse(&mut self, body: &[u8]) -> Option<CertSummary> {
+        use std::hash::BuildHasher;
+        let key = self.hasher.hash_one(body);
+        if let Some((stored, parsed)) = self.map.get(&key)
+            && stored.as_slice() == body
+        {
+            return parsed.clone();
+        }
+        let parsed = parse_certificate_message_uncached(body);
+        if body.len() <= CERT_CACHE_BYTES / 16 {
+            if self.map.len() >= CERT_CACHE_ENTRIES || self.bytes + body.len() > CERT_CACHE_BYTES {
+                self.map.clear();
+                self.bytes = 0;
+            }
+            if let Some((old, _)) = self.map.insert(key, (body.to_vec(), parsed.clone())) {
+                self.bytes -= old.len();
+            }
+            self.bytes += body.len();
+        }
+        parsed
+    }
+}
+
+/// `parse_certificate_message` without the cache.
+pub fn parse_certificate_message_uncached(body: &[u8]) -> Option<CertSummary> {
     if body.len() < 3 {
         return None;
     }
@@ -374,6 +422,40 @@ impl CertSummary {
                 .is_some_and(|cn| name_matches(sni, cn));
         }
         dns.iter().any(|p| name_matches(sni, p))
+    }
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::*;
+
+    /// A Certificate message holding `certs` (not real certificates: each parses as nothing).
+    fn message(certs: &[&[u8]]) -> Vec<u8> {
+        let mut list = Vec::new();
+        for c in certs {
+            list.extend_from_slice(&(c.len() as u32).to_be_bytes()[1..]);
+            list.extend_from_slice(c);
+        }
+        let mut m = (list.len() as u32).to_be_bytes()[1..].to_vec();
+        m.extend(list);
+        m
+    }
+
+    #[test]
+    fn hits_equal_fresh_parses_and_the_cache_stays_bounded() {
+        let mut cache = CertCache::default();
+        for i in 0..(CERT_CACHE_ENTRIES * 3) {
+            let body = message(&[&[0x30, 0x03, 0x02, 0x01, i as u8], &[0x30]]);
+            let first = cache.get_or_parse(&body);
+            assert_eq!(first, parse_certificate_message_uncached(&body));
+            assert_eq!(cache.get_or_parse(&body), first);
+            assert!(cache.map.len() <= CERT_CACHE_ENTRIES);
+            assert!(cache.bytes <= CERT_CACHE_BYTES);
+            assert_eq!(
+                cache.bytes,
+                cache.map.values().map(|(b, _)| b.len()).sum::<usize>()
+            );
+        }
     }
 }
 

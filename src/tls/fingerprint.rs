@@ -42,8 +42,6 @@
 //!   JA3 script would also list the 3-byte SSLv2-only specs, which the summary does not keep.
 //!   A caller that prefers no fingerprint for them tests `sslv2_format` first.
 
-use std::fmt::Write as _;
-
 use md5::{Digest as _, Md5};
 use sha2::Sha256;
 
@@ -83,14 +81,32 @@ fn sha256_12(s: &str) -> String {
 
 /// Decimal values joined by `-`, GREASE removed (JA3's list format).
 fn ja3_list(values: &[u16]) -> String {
-    let mut s = String::new();
+    let mut s = String::with_capacity(values.len() * 6);
     for v in values.iter().filter(|v| !is_grease(**v)) {
         if !s.is_empty() {
             s.push('-');
         }
-        let _ = write!(s, "{v}");
+        push_decimal(&mut s, *v);
     }
     s
+}
+
+/// Appends `v` in decimal (what `write!("{v}")` gives, without the formatting machinery).
+fn push_decimal(s: &mut String, v: u16) {
+    let mut digits = [0u8; 5];
+    let mut n = v;
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        s.push(d as char);
+    }
 }
 
 /// 4-digit lowercase hex values joined by `,` (JA4's list format).
@@ -118,7 +134,7 @@ pub fn ja3_string(ch: &ClientHello) -> String {
         if !formats.is_empty() {
             formats.push('-');
         }
-        let _ = write!(formats, "{f}");
+        push_decimal(&mut formats, u16::from(*f));
     }
     format!(
         "{},{},{},{},{}",
@@ -727,6 +743,16 @@ mod tests {
         ch.sig_algs.insert(0, 0x0a0a);
         ch.sig_algs.push(0xdada);
         assert_eq!(ja4(&ch, Some(b"h2"), false), plain);
+    }
+
+    #[test]
+    fn decimal_lists_match_the_formatter() {
+        for v in [0u16, 7, 10, 99, 100, 4865, 9999, 10000, 65535] {
+            let mut s = String::new();
+            push_decimal(&mut s, v);
+            assert_eq!(s, v.to_string());
+        }
+        assert_eq!(ja3_list(&[0x0a0a, 4865, 0, 65281]), "4865-0-65281");
     }
 
     #[test]
