@@ -5,5 +5,6 @@ pub mod explain;
 pub mod jsonl;
 pub mod record;
 pub mod report;
+pub mod summary;
 
 pub use record::SessionRecord;
