@@ -11,7 +11,7 @@ use std::thread;
 use crossbeam_channel::{Receiver, Sender, bounded};
 use thiserror::Error;
 
-use crate::capture::file::{CaptureError, check_path, read_file};
+use crate::capture::file::{CaptureError, check_path, read_file_counted};
 use crate::capture::filter::BpfFilter;
 use crate::capture::live::LiveSource;
 use crate::capture::{CaptureStats, RawPacket};
@@ -19,9 +19,11 @@ use crate::cli::{Cli, Command, LimitArgs, LiveArgs, ReadArgs};
 use crate::decode;
 use crate::flow::{FlowConfig, FlowTable, Segment};
 use crate::limits::{BATCH_BYTES, BATCH_SEGMENTS, CHANNEL_BATCHES};
+use crate::output::html::HtmlFile;
 use crate::output::jsonl::JsonlWriter;
 use crate::output::record::SessionRecord;
 use crate::output::report::Report;
+use crate::progress::{self, Progress};
 use crate::stats::{DecodeCounters, Limits, stats_record};
 use crate::time::Timestamp;
 
@@ -119,8 +121,15 @@ fn flow_config(l: &LimitArgs) -> FlowConfig {
     }
 }
 
-/// The capture thread's loop: files → filter → decode → batches.
-fn capture_files(files: Vec<String>, filter: Option<String>, tx: Sender<Msg>, pace: Option<f64>) {
+/// The capture thread's loop: files → filter → decode → batches. `progress`: counters for the
+/// progress bar (bytes read, packets seen).
+fn capture_files(
+    files: Vec<String>,
+    filter: Option<String>,
+    tx: Sender<Msg>,
+    pace: Option<f64>,
+    progress: Option<std::sync::Arc<progress::Counters>>,
+) {
     let mut pacer = pace.map(|speed| (speed, None::<(Timestamp, std::time::Instant)>));
     let mut stats = CaptureStats::default();
     let mut dec = DecodeCounters::default();
@@ -135,8 +144,15 @@ fn capture_files(files: Vec<String>, filter: Option<String>, tx: Sender<Msg>, pa
     };
     let mut batch = Batch::with_capacity();
     let mut receiver_gone = false;
+    let mut seen = 0u64;
     for path in &files {
         let mut on_packet = |p: &RawPacket<'_>| -> bool {
+            seen += 1;
+            if let Some(c) = &progress
+                && seen.is_multiple_of(progress::PACKETS_PER_UPDATE)
+            {
+                c.packets.store(seen, std::sync::atomic::Ordering::Relaxed);
+            }
             if let Some(f) = filter.as_mut() {
                 match f.matches(p.linktype, p.data) {
                     Some(true) => {}
@@ -184,13 +200,17 @@ fn capture_files(files: Vec<String>, filter: Option<String>, tx: Sender<Msg>, pa
             }
             true
         };
-        if let Err(e) = read_file(path, &mut stats, &mut on_packet) {
+        let read_bytes = progress.as_ref().map(|c| c.bytes.clone());
+        if let Err(e) = read_file_counted(path, &mut stats, read_bytes, &mut on_packet) {
             let _ = tx.send(Msg::Failed(e));
             return;
         }
         if receiver_gone {
             return;
         }
+    }
+    if let Some(c) = &progress {
+        c.packets.store(seen, std::sync::atomic::Ordering::Relaxed);
     }
     // The filter runs beside the decoder; report its counts with the capture's.
     stats.filtered_out = dec.filtered_out;
@@ -226,6 +246,17 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
             args.speed
         )));
     }
+    // Opened before reading starts: an unwritable path is bad usage, found at once.
+    let html = match &args.html {
+        Some(path) => Some(HtmlFile::create(path, &args.files).map_err(AppError::Usage)?),
+        None => None,
+    };
+    let progress = if show_progress(args) {
+        Progress::start(input_size(&args.files)).ok()
+    } else {
+        None
+    };
+    let counters = progress.as_ref().map(Progress::counters);
     let (tx, rx) = bounded::<Msg>(CHANNEL_BATCHES);
     let files = args.files.clone();
     let filter = args.filter.clone();
@@ -237,7 +268,7 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     };
     let capture = thread::Builder::new()
         .name("capture".into())
-        .spawn(move || capture_files(files, filter, tx, pace))
+        .spawn(move || capture_files(files, filter, tx, pace, counters))
         .map_err(|e| AppError::Failed(format!("cannot start the capture thread: {e}")))?;
     if args.tui {
         let source = args.files.join(" ");
@@ -246,20 +277,67 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
         drop(capture);
         return result;
     }
-    let result = analyse(rx, flow_config(&args.limits), args.json, stdout);
+    // TODO(lead): set FlowConfig.timeline when --html (`args.html.is_some()`): the HTML report
+    // draws each failed connection's timeline when the record carries one.
+    let out = Output {
+        json: args.json,
+        html,
+        progress,
+    };
+    let result = analyse(rx, flow_config(&args.limits), out, stdout);
     // Dropping the receiver (inside analyse) unblocks the capture thread if we stopped early.
     let _ = capture.join();
     result
+}
+
+/// The progress bar goes to stderr when it is a terminal, unless the dashboard owns the
+/// terminal, it was turned off, or JSON Lines stream to the same terminal.
+fn show_progress(args: &ReadArgs) -> bool {
+    let json_on_terminal = args.json && io::stdout().is_terminal();
+    io::stderr().is_terminal() && !args.tui && !args.no_progress && !json_on_terminal
+}
+
+/// Total size of the inputs in bytes; `None` when one is stdin (no total, a spinner).
+fn input_size(files: &[String]) -> Option<u64> {
+    files
+        .iter()
+        .map(|f| {
+            if f == "-" {
+                None
+            } else {
+                std::fs::metadata(f).ok().map(|m| m.len())
+            }
+        })
+        .sum()
 }
 
 fn is_broken_pipe(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::BrokenPipe
 }
 
-/// Where finished sessions go: JSON Lines, or the report aggregator.
-enum Sink<'a> {
+/// What `analyse` writes besides its main output: `json` picks JSON Lines over the report;
+/// `html` is the `--html` report; `progress` the bar to keep informed.
+struct Output {
+    json: bool,
+    html: Option<HtmlFile>,
+    progress: Option<Progress>,
+}
+
+/// Where finished sessions go: JSON Lines or the report aggregator on stdout, and the HTML
+/// report (`--html`) as well.
+struct Sink<'a> {
+    out: Out<'a>,
+    html: Option<HtmlFile>,
+    /// Sessions written so far, and how many established (for the progress bar).
+    sessions: u64,
+    established: u64,
+}
+
+enum Out<'a> {
     Json(JsonlWriter<&'a mut dyn Write>),
     Report(Box<Report>, &'a mut dyn Write),
+    /// stdout was closed (`| head`) while the HTML report still wants the rest.
+    Closed,
 }
 
 impl Sink<'_> {
@@ -268,18 +346,35 @@ impl Sink<'_> {
     }
 
     fn write_all(&mut self, records: Vec<SessionRecord>) -> io::Result<()> {
-        for r in records {
-            match self {
-                Sink::Json(w) => w.write(&r)?,
-                Sink::Report(rep, _) => rep.add(&r),
+        for mut r in records {
+            self.sessions += 1;
+            self.established += (r.outcome == "established") as u64;
+            if let Some(h) = &mut self.html {
+                h.add(&r);
+                // The timeline is on for the HTML report only.
+                // TODO(lead): keep it when --timeline asks for it in the JSON too.
+                r.timeline = None;
+            }
+            let written = match &mut self.out {
+                Out::Json(w) => w.write(&r),
+                Out::Report(rep, _) => {
+                    rep.add(&r);
+                    Ok(())
+                }
+                Out::Closed => Ok(()),
+            };
+            match written {
+                Err(e) if is_broken_pipe(&e) && self.html.is_some() => self.out = Out::Closed,
+                other => other?,
             }
         }
         Ok(())
     }
 
     fn finish(self, cap: &CaptureStats, dec: &DecodeCounters, table: &FlowTable) -> io::Result<()> {
-        match self {
-            Sink::Json(mut w) => {
+        match self.out {
+            Out::Closed => Ok(()),
+            Out::Json(mut w) => {
                 w.write(&stats_record(
                     cap,
                     dec,
@@ -288,7 +383,7 @@ impl Sink<'_> {
                 ))?;
                 w.flush()
             }
-            Sink::Report(rep, out) => {
+            Out::Report(rep, out) => {
                 let mut out = io::BufWriter::new(out);
                 rep.render(&mut out, cap, dec, &table.counters)?;
                 out.flush()
@@ -301,15 +396,25 @@ impl Sink<'_> {
 fn analyse(
     rx: Receiver<Msg>,
     cfg: FlowConfig,
-    json: bool,
+    output: Output,
     stdout: &mut dyn Write,
 ) -> Result<(), AppError> {
     let mut table = FlowTable::new(cfg);
     let mut next_stats = Timestamp::ZERO;
-    let mut sink = if json {
-        Sink::Json(JsonlWriter::new(stdout))
-    } else {
-        Sink::Report(Box::default(), stdout)
+    let Output {
+        json,
+        html,
+        mut progress,
+    } = output;
+    let mut sink = Sink {
+        out: if json {
+            Out::Json(JsonlWriter::new(stdout))
+        } else {
+            Out::Report(Box::default(), stdout)
+        },
+        html,
+        sessions: 0,
+        established: 0,
     };
     let io_result = |r: io::Result<()>| match r {
         Ok(()) => Ok(true),
@@ -326,13 +431,16 @@ fn analyse(
                 if !io_result(sink.sessions(&mut table))? {
                     return Ok(());
                 }
+                if let Some(p) = &progress {
+                    p.set_sessions(sink.sessions, sink.established);
+                }
             }
             Ok(Msg::Tick(now, counters)) => {
                 table.advance(now);
                 if !io_result(sink.sessions(&mut table))? {
                     return Ok(());
                 }
-                if let Sink::Json(w) = &mut sink
+                if let Out::Json(w) = &mut sink.out
                     && now >= next_stats
                 {
                     let (cap, dec) = &*counters;
@@ -346,7 +454,7 @@ fn analyse(
                         .and_then(|()| w.flush()),
                     )?;
                     next_stats = now.saturating_add_secs(LIVE_STATS_SECS);
-                } else if let Sink::Json(w) = &mut sink {
+                } else if let Out::Json(w) = &mut sink.out {
                     io_result(w.flush())?;
                 }
             }
@@ -360,6 +468,12 @@ fn analyse(
                 });
                 if !io_result(write)? {
                     return Ok(());
+                }
+                // Clear the bar before anything else is printed.
+                drop(progress.take());
+                if let Some(h) = sink.html.take() {
+                    h.finish(&cap, &dec, &table.counters)
+                        .map_err(AppError::Failed)?;
                 }
                 io_result(sink.finish(&cap, &dec, &table))?;
                 return Ok(());
@@ -501,7 +615,12 @@ pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError>
         })
         .map_err(|e| AppError::Failed(format!("cannot start the ticker thread: {e}")))?;
     let result = if json {
-        analyse(rx, flow_config(&args.limits), true, stdout)
+        let out = Output {
+            json: true,
+            html: None,
+            progress: None,
+        };
+        analyse(rx, flow_config(&args.limits), out, stdout)
     } else {
         let r = dashboard(rx, flow_config(&args.limits), source, filter, Some(quit_rx));
         stop.store(true, Ordering::Relaxed);

@@ -41,6 +41,12 @@ pub struct ReadArgs {
     /// Replay speed for --tui (1 = recorded pace, 0 = as fast as possible).
     #[arg(long, default_value_t = 1.0, value_name = "X")]
     pub speed: f64,
+    /// Also write a self-contained HTML report to FILE (beside --json or the report on stdout).
+    #[arg(long, value_name = "FILE", conflicts_with = "tui")]
+    pub html: Option<String>,
+    /// No progress bar on stderr (shown only when stderr is a terminal).
+    #[arg(long = "no-progress", visible_alias = "quiet")]
+    pub no_progress: bool,
     #[command(flatten)]
     pub limits: LimitArgs,
 }

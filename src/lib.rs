@@ -23,6 +23,7 @@ pub mod decode;
 pub mod flow;
 pub mod limits;
 pub mod output;
+pub mod progress;
 pub mod quic;
 pub mod stats;
 pub mod time;

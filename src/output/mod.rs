@@ -1,7 +1,9 @@
-//! Output: JSON Lines (`jsonl`, the format documented there) and the human report (`report`).
+//! Output: JSON Lines (`jsonl`, the format documented there), the human report (`report`) and
+//! the HTML report (`html`), both built on `summary`.
 //! Wire structs (`record`) are separate from domain types.
 
 pub mod explain;
+pub mod html;
 pub mod jsonl;
 pub mod record;
 pub mod report;

@@ -42,6 +42,19 @@ pub fn printable(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A count with thousands separators: 1234567 → "1,234,567".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Counts per key, at most [`MAX_TABLE_KEYS`] keys, the rest in `other`.
 #[derive(Default)]
 pub struct Table {
@@ -69,6 +82,11 @@ impl Table {
         v
     }
 
+    /// The count of one key (0 when absent or folded into "(other)").
+    pub fn get(&self, key: &str) -> u64 {
+        self.counts.get(key).copied().unwrap_or(0)
+    }
+
     pub fn total(&self) -> u64 {
         self.counts.values().sum::<u64>() + self.other
     }
@@ -89,11 +107,13 @@ impl Table {
 }
 
 /// A small log-bucket latency histogram (4 buckets per doubling from 1 µs to ~1000 s): ~19%
-/// resolution in 480 bytes, so every SNI can have one (an hdrhistogram is ~25 KB).
+/// resolution in ~500 bytes, so every SNI can have one (an hdrhistogram is ~25 KB). The exact
+/// minimum and maximum are kept too, and quantiles never fall outside them.
 #[derive(Clone)]
 pub struct LogHist {
     buckets: [u32; LOG_BUCKETS],
     n: u64,
+    min_ms: f64,
     max_ms: f64,
 }
 
@@ -104,6 +124,7 @@ impl Default for LogHist {
         LogHist {
             buckets: [0; LOG_BUCKETS],
             n: 0,
+            min_ms: f64::INFINITY,
             max_ms: 0.0,
         }
     }
@@ -115,13 +136,23 @@ impl LogHist {
         let i = ((us.log2() * 4.0) as usize).min(LOG_BUCKETS - 1);
         self.buckets[i] = self.buckets[i].saturating_add(1);
         self.n += 1;
-        if ms.is_finite() && ms > self.max_ms {
-            self.max_ms = ms;
+        if ms.is_finite() {
+            self.min_ms = self.min_ms.min(ms);
+            self.max_ms = self.max_ms.max(ms);
         }
     }
 
-    /// The upper edge of the bucket holding quantile `q`, in ms.
+    /// The upper edge of the bucket holding quantile `q`, in ms, within [min, max].
     pub fn quantile_ms(&self, q: f64) -> Option<f64> {
+        let edge = self.bucket_edge_ms(q)?;
+        if self.min_ms <= self.max_ms {
+            Some(edge.clamp(self.min_ms, self.max_ms))
+        } else {
+            Some(edge)
+        }
+    }
+
+    fn bucket_edge_ms(&self, q: f64) -> Option<f64> {
         if self.n == 0 {
             return None;
         }
