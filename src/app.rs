@@ -470,7 +470,9 @@ fn analyse(
                     return Ok(());
                 }
                 // Clear the bar before anything else is printed.
-                drop(progress.take());
+                if let Some(p) = progress.take() {
+                    p.set_sessions(sink.sessions, sink.established);
+                }
                 if let Some(h) = sink.html.take() {
                     h.finish(&cap, &dec, &table.counters)
                         .map_err(AppError::Failed)?;

@@ -87,12 +87,12 @@ fn new_bar(total: Option<u64>) -> ProgressBar {
     let (bar, template) = match total {
         Some(n) => (
             ProgressBar::with_draw_target(Some(n), target),
-            "{spinner:.cyan} {elapsed_precise} [{bar:30.cyan/blue}] {percent:>3}% \
-             {decimal_bytes}/{decimal_total_bytes} · {decimal_bytes_per_sec} · ETA {eta} · {msg}",
+            "{spinner:.cyan} reading [{wide_bar:.cyan/blue}] {percent:>3}%  ETA {eta}\n  \
+             {decimal_bytes}/{decimal_total_bytes} · {decimal_bytes_per_sec} · {msg}",
         ),
         None => (
             ProgressBar::with_draw_target(None, target),
-            "{spinner:.cyan} {elapsed_precise} {decimal_bytes} read · {decimal_bytes_per_sec} · {msg}",
+            "{spinner:.cyan} reading stdin: {decimal_bytes} · {decimal_bytes_per_sec} · {msg}",
         ),
     };
     // The templates are constants: a bad one is a bug caught by the tests, never a panic here.

@@ -403,6 +403,12 @@ mod tests {
         let (pkts, _) = collect(&path);
         assert_eq!(pkts.len(), 1);
         assert_eq!(pkts[0].0, Timestamp::from_secs_nanos(7, 0));
+        // The progress counter sees the bytes of the file, not the decompressed ones.
+        let read = Arc::new(AtomicU64::new(0));
+        let mut stats = CaptureStats::default();
+        read_file_counted(&path, &mut stats, Some(read.clone()), |_| true).unwrap();
+        let size = std::fs::metadata(&path).unwrap().len();
+        assert_eq!(read.load(Ordering::Relaxed), size);
         std::fs::remove_file(path).ok();
     }
 
