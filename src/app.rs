@@ -17,13 +17,17 @@ use crate::capture::live::LiveSource;
 use crate::capture::{CaptureStats, RawPacket};
 use crate::cli::{Cli, Command, LimitArgs, LiveArgs, ReadArgs};
 use crate::decode;
+use crate::evidence::{self, ProblemFlows};
+use crate::flow::table::FlowCounters;
 use crate::flow::{FlowConfig, FlowTable, Segment};
 use crate::limits::{BATCH_BYTES, BATCH_SEGMENTS, CHANNEL_BATCHES};
 use crate::output::html::HtmlFile;
 use crate::output::jsonl::JsonlWriter;
 use crate::output::record::SessionRecord;
 use crate::output::report::Report;
+use crate::output::timeline::{self, ConnFilter};
 use crate::progress::{self, Progress};
+use crate::shard::{self, Merged, Shards};
 use crate::stats::{DecodeCounters, Limits, stats_record};
 use crate::time::Timestamp;
 
@@ -64,24 +68,24 @@ struct SegMeta {
 
 /// A batch of segments sharing one payload arena: one allocation per batch, not per packet.
 #[derive(Default)]
-pub struct Batch {
+pub(crate) struct Batch {
     arena: Vec<u8>,
     segs: Vec<SegMeta>,
 }
 
 impl Batch {
-    fn with_capacity() -> Batch {
+    pub(crate) fn with_capacity() -> Batch {
         Batch {
             arena: Vec::with_capacity(BATCH_BYTES),
             segs: Vec::with_capacity(BATCH_SEGMENTS),
         }
     }
 
-    fn is_full(&self) -> bool {
+    pub(crate) fn is_full(&self) -> bool {
         self.segs.len() >= BATCH_SEGMENTS || self.arena.len() >= BATCH_BYTES
     }
 
-    fn push(&mut self, ts: Timestamp, d: &decode::Decoded<'_>) {
+    pub(crate) fn push(&mut self, ts: Timestamp, d: &decode::Decoded<'_>) {
         let start = self.arena.len() as u32;
         self.arena.extend_from_slice(d.payload);
         let seg = Segment::from_decoded(ts, d);
@@ -95,7 +99,7 @@ impl Batch {
         });
     }
 
-    fn segments(&self) -> impl Iterator<Item = Segment<'_>> {
+    pub(crate) fn segments(&self) -> impl Iterator<Item = Segment<'_>> {
         self.segs.iter().map(|m| Segment {
             payload: &self.arena
                 [m.payload_start as usize..(m.payload_start + m.payload_len) as usize],
@@ -105,7 +109,7 @@ impl Batch {
 }
 
 /// Messages from the capture thread.
-enum Msg {
+pub(crate) enum Msg {
     Batch(Batch),
     /// Live capture: the clock moved (a quiet moment) and the counters so far.
     Tick(Timestamp, Box<(CaptureStats, DecodeCounters)>),
@@ -113,23 +117,103 @@ enum Msg {
     Failed(CaptureError),
 }
 
-fn flow_config(l: &LimitArgs) -> FlowConfig {
+fn flow_config(l: &LimitArgs, timeline: bool) -> FlowConfig {
     FlowConfig {
+        timeline,
         max_flows: l.max_flows.max(1),
         handshake_bytes: l.max_handshake_bytes.max(1),
         idle_timeout_secs: l.idle_timeout.max(1),
     }
 }
 
-/// The capture thread's loop: files → filter → decode → batches. `progress`: counters for the
-/// progress bar (bytes read, packets seen).
+/// Where the capture thread puts decoded segments: one analysis thread (`Single`) or the
+/// dispatcher of a sharded analysis (`shard::Dispatcher`).
+pub(crate) trait Outlet {
+    /// Adds a segment; false when the analysis is gone (stop reading).
+    fn push(&mut self, ts: Timestamp, d: &decode::Decoded<'_>) -> bool;
+    /// Sends what is buffered now (replay pacing); false when the analysis is gone.
+    fn flush(&mut self) -> bool;
+    /// The input ended: send what is left and the counters.
+    fn done(self, counters: Box<(CaptureStats, DecodeCounters)>);
+    fn failed(self, e: CaptureError);
+}
+
+/// One analysis thread fed with batches.
+pub(crate) struct Single {
+    tx: Sender<Msg>,
+    batch: Batch,
+}
+
+impl Single {
+    fn new(tx: Sender<Msg>) -> Single {
+        Single {
+            tx,
+            batch: Batch::with_capacity(),
+        }
+    }
+}
+
+impl Outlet for Single {
+    fn push(&mut self, ts: Timestamp, d: &decode::Decoded<'_>) -> bool {
+        self.batch.push(ts, d);
+        !self.batch.is_full() || self.flush()
+    }
+
+    fn flush(&mut self) -> bool {
+        let ready = std::mem::replace(&mut self.batch, Batch::with_capacity());
+        self.tx.send(Msg::Batch(ready)).is_ok()
+    }
+
+    fn done(self, counters: Box<(CaptureStats, DecodeCounters)>) {
+        if !self.batch.segs.is_empty() {
+            let _ = self.tx.send(Msg::Batch(self.batch));
+        }
+        let _ = self.tx.send(Msg::Done(counters));
+    }
+
+    fn failed(self, e: CaptureError) {
+        let _ = self.tx.send(Msg::Failed(e));
+    }
+}
+
+/// Clears the progress bar (`read` on a terminal) when the input has been read, before the
+/// analysis hears of it and prints its report.
+struct ClearsProgress<O> {
+    out: O,
+    progress: Option<Progress>,
+}
+
+impl<O: Outlet> Outlet for ClearsProgress<O> {
+    fn push(&mut self, ts: Timestamp, d: &decode::Decoded<'_>) -> bool {
+        self.out.push(ts, d)
+    }
+
+    fn flush(&mut self) -> bool {
+        self.out.flush()
+    }
+
+    fn done(self, counters: Box<(CaptureStats, DecodeCounters)>) {
+        drop(self.progress);
+        self.out.done(counters)
+    }
+
+    fn failed(self, e: CaptureError) {
+        drop(self.progress);
+        self.out.failed(e)
+    }
+}
+
+/// The capture thread's loop: files → filter → decode → batches. `progress`: the progress bar
+/// (bytes read and packets are counted for it; it is cleared when the input ends).
 fn capture_files(
     files: Vec<String>,
     filter: Option<String>,
-    tx: Sender<Msg>,
+    out: impl Outlet,
     pace: Option<f64>,
-    progress: Option<std::sync::Arc<progress::Counters>>,
+    progress: Option<Progress>,
 ) {
+    let counters = progress.as_ref().map(Progress::counters);
+    let mut out = ClearsProgress { out, progress };
     let mut pacer = pace.map(|speed| (speed, None::<(Timestamp, std::time::Instant)>));
     let mut stats = CaptureStats::default();
     let mut dec = DecodeCounters::default();
@@ -137,18 +221,17 @@ fn capture_files(
         Some(Ok(f)) => Some(f),
         Some(Err(e)) => {
             // Validated before the thread started; cannot happen, but never panic.
-            let _ = tx.send(Msg::Failed(CaptureError::Read("-f".into(), e.to_string())));
+            out.failed(CaptureError::Read("-f".into(), e.to_string()));
             return;
         }
         None => None,
     };
-    let mut batch = Batch::with_capacity();
     let mut receiver_gone = false;
     let mut seen = 0u64;
     for path in &files {
         let mut on_packet = |p: &RawPacket<'_>| -> bool {
             seen += 1;
-            if let Some(c) = &progress
+            if let Some(c) = &counters
                 && seen.is_multiple_of(progress::PACKETS_PER_UPDATE)
             {
                 c.packets.store(seen, std::sync::atomic::Ordering::Relaxed);
@@ -169,7 +252,10 @@ fn capture_files(
             match decode::decode(p.linktype, p.data) {
                 Ok(d) => {
                     dec.segments += 1;
-                    batch.push(p.ts, &d);
+                    if !out.push(p.ts, &d) {
+                        receiver_gone = true;
+                        return false;
+                    }
                     // Replay at recorded pace (divided by the speed): wait until this packet's
                     // time has come, sending what is ready first.
                     if let Some((speed, start)) = pacer.as_mut() {
@@ -180,19 +266,11 @@ fn capture_files(
                             w0 + std::time::Duration::from_nanos(due_ns.min(86_400_000_000_000));
                         let now = std::time::Instant::now();
                         if due > now {
-                            let ready = std::mem::replace(&mut batch, Batch::with_capacity());
-                            if tx.send(Msg::Batch(ready)).is_err() {
+                            if !out.flush() {
                                 receiver_gone = true;
                                 return false;
                             }
                             std::thread::sleep((due - now).min(std::time::Duration::from_secs(1)));
-                        }
-                    }
-                    if batch.is_full() {
-                        let full = std::mem::replace(&mut batch, Batch::with_capacity());
-                        if tx.send(Msg::Batch(full)).is_err() {
-                            receiver_gone = true;
-                            return false;
                         }
                     }
                 }
@@ -200,25 +278,22 @@ fn capture_files(
             }
             true
         };
-        let read_bytes = progress.as_ref().map(|c| c.bytes.clone());
+        let read_bytes = counters.as_ref().map(|c| c.bytes.clone());
         if let Err(e) = read_file_counted(path, &mut stats, read_bytes, &mut on_packet) {
-            let _ = tx.send(Msg::Failed(e));
+            out.failed(e);
             return;
         }
         if receiver_gone {
             return;
         }
     }
-    if let Some(c) = &progress {
+    if let Some(c) = &counters {
         c.packets.store(seen, std::sync::atomic::Ordering::Relaxed);
     }
     // The filter runs beside the decoder; report its counts with the capture's.
     stats.filtered_out = dec.filtered_out;
     stats.filter_unsupported_link = dec.filter_unsupported_link;
-    if !batch.segs.is_empty() {
-        let _ = tx.send(Msg::Batch(batch));
-    }
-    let _ = tx.send(Msg::Done(Box::new((stats, dec))));
+    out.done(Box::new((stats, dec)));
 }
 
 fn stats_filtered(dec: &mut DecodeCounters, unsupported: bool) {
@@ -240,11 +315,32 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     if let Some(expr) = &args.filter {
         BpfFilter::new(expr).map_err(|e| AppError::Usage(e.to_string()))?;
     }
+    let conn = args
+        .conn
+        .iter()
+        .map(|c| ConnFilter::parse(c))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(AppError::Usage)?;
+    if args.tui && !conn.is_empty() {
+        return Err(AppError::Usage(
+            "--conn prints timelines and cannot be combined with --tui; drop one of them".into(),
+        ));
+    }
     if args.tui && !(args.speed >= 0.0 && args.speed.is_finite()) {
         return Err(AppError::Usage(format!(
             "--speed {} is not a replay speed; use 1 for recorded pace, 0 for as fast as possible",
             args.speed
         )));
+    }
+    let problems_out = match &args.write_problems {
+        Some(path) => Some(problem_capture(path, &args.files, args.tui)?),
+        None => None,
+    };
+    if args.tui && args.threads > 1 {
+        return Err(AppError::Usage(
+            "--threads applies to the report and JSON output, not to --tui; drop one of them"
+                .into(),
+        ));
     }
     // Opened before reading starts: an unwritable path is bad usage, found at once.
     let html = match &args.html {
@@ -256,6 +352,9 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     } else {
         None
     };
+    if args.threads > 1 {
+        return read_sharded(args, stdout, conn, problems_out, html, progress);
+    }
     let counters = progress.as_ref().map(Progress::counters);
     let (tx, rx) = bounded::<Msg>(CHANNEL_BATCHES);
     let files = args.files.clone();
@@ -268,26 +367,59 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     };
     let capture = thread::Builder::new()
         .name("capture".into())
-        .spawn(move || capture_files(files, filter, tx, pace, counters))
+        .spawn(move || capture_files(files, filter, Single::new(tx), pace, progress))
         .map_err(|e| AppError::Failed(format!("cannot start the capture thread: {e}")))?;
     if args.tui {
         let source = args.files.join(" ");
         let filter = args.filter.clone().unwrap_or_default();
-        let result = dashboard(rx, flow_config(&args.limits), source, filter, None);
+        let result = dashboard(rx, flow_config(&args.limits, false), source, filter, None);
         drop(capture);
         return result;
     }
-    // TODO(lead): set FlowConfig.timeline when --html (`args.html.is_some()`): the HTML report
-    // draws each failed connection's timeline when the record carries one.
-    let out = Output {
-        json: args.json,
-        html,
-        progress,
+    let cfg = flow_config(&args.limits, wants_timeline(args, &conn));
+    let sink = read_sink(args, stdout, &conn, html, counters);
+    let mut flows = ProblemFlows::default();
+    let mut tap = |r: &SessionRecord| {
+        if problems_out.is_some() {
+            flows.add(r);
+        }
     };
-    let result = analyse(rx, flow_config(&args.limits), out, stdout);
+    let result = analyse(rx, cfg, sink, &conn, &mut tap);
     // Dropping the receiver (inside analyse) unblocks the capture thread if we stopped early.
     let _ = capture.join();
-    result
+    write_problems(args, problems_out, &flows, result?)
+}
+
+/// Timelines are recorded when an output shows them: `--timeline`, `--conn`, `--html`.
+fn wants_timeline(args: &ReadArgs, conn: &[ConnFilter]) -> bool {
+    args.timeline || !conn.is_empty() || args.html.is_some()
+}
+
+/// The output of `read`: timelines (`--conn`), JSON Lines, or the report; and the HTML report.
+fn read_sink<'a>(
+    args: &ReadArgs,
+    stdout: &'a mut dyn Write,
+    conn: &[ConnFilter],
+    html: Option<HtmlFile>,
+    counters: Option<std::sync::Arc<progress::Counters>>,
+) -> Sink<'a> {
+    let out = if !conn.is_empty() && !args.json {
+        Out::Timelines(io::BufWriter::new(stdout), 0)
+    } else if args.json {
+        Out::Json(JsonlWriter::new(stdout))
+    } else {
+        Out::Report(Box::default(), stdout)
+    };
+    // Timelines recorded for the HTML report only stay out of the JSON records.
+    let strip_timeline = html.is_some() && !args.timeline && conn.is_empty();
+    Sink {
+        out,
+        html,
+        strip_timeline,
+        counters,
+        sessions: 0,
+        established: 0,
+    }
 }
 
 /// The progress bar goes to stderr when it is a terminal, unless the dashboard owns the
@@ -297,7 +429,7 @@ fn show_progress(args: &ReadArgs) -> bool {
     io::stderr().is_terminal() && !args.tui && !args.no_progress && !json_on_terminal
 }
 
-/// Total size of the inputs in bytes; `None` when one is stdin (no total, a spinner).
+/// Total size of the inputs in bytes; `None` when one is stdin (no total: a spinner).
 fn input_size(files: &[String]) -> Option<u64> {
     files
         .iter()
@@ -311,55 +443,200 @@ fn input_size(files: &[String]) -> Option<u64> {
         .sum()
 }
 
+/// `read --threads N` (N > 1): the capture thread dispatches to N shard threads.
+fn read_sharded(
+    args: &ReadArgs,
+    stdout: &mut dyn Write,
+    conn: Vec<ConnFilter>,
+    problems_out: Option<(String, std::fs::File)>,
+    html: Option<HtmlFile>,
+    progress: Option<Progress>,
+) -> Result<(), AppError> {
+    let cfg = flow_config(&args.limits, wants_timeline(args, &conn));
+    let (dispatcher, shards) = shard::start(args.threads as usize, cfg)
+        .map_err(|e| AppError::Failed(format!("cannot start the analysis threads: {e}")))?;
+    let counters = progress.as_ref().map(Progress::counters);
+    let files = args.files.clone();
+    let filter = args.filter.clone();
+    let capture = thread::Builder::new()
+        .name("capture".into())
+        .spawn(move || capture_files(files, filter, dispatcher, None, progress))
+        .map_err(|e| AppError::Failed(format!("cannot start the capture thread: {e}")))?;
+    let sink = read_sink(args, stdout, &conn, html, counters);
+    let mut flows = ProblemFlows::default();
+    let mut tap = |r: &SessionRecord| {
+        if problems_out.is_some() {
+            flows.add(r);
+        }
+    };
+    let result = analyse_sharded(shards, cfg, sink, &conn, &mut tap);
+    let _ = capture.join();
+    write_problems(args, problems_out, &flows, result?)
+}
+
+/// The second pass of `--write-problems`, once the analysis read the whole input.
+fn write_problems(
+    args: &ReadArgs,
+    problems_out: Option<(String, std::fs::File)>,
+    flows: &ProblemFlows,
+    cap: Option<CaptureStats>,
+) -> Result<(), AppError> {
+    if let (Some((path, out)), Some(cap)) = (problems_out, cap) {
+        let frames =
+            evidence::write(&args.files, flows, out, &cap.linktypes).map_err(AppError::Failed)?;
+        let skipped = if flows.not_kept > 0 {
+            format!(" ({} more not kept: limit reached)", flows.not_kept)
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "tlscope: wrote {frames} frames of {} problem connections{skipped} to {path}",
+            flows.connections
+        );
+    }
+    Ok(())
+}
+
+/// Checks and creates the `--write-problems` file before any reading starts.
+fn problem_capture(
+    path: &str,
+    files: &[String],
+    tui: bool,
+) -> Result<(String, std::fs::File), AppError> {
+    if tui {
+        return Err(AppError::Usage(
+            "--write-problems cannot be combined with --tui; drop one of them".into(),
+        ));
+    }
+    if files.iter().any(|f| f == "-") {
+        return Err(AppError::Usage(
+            "--write-problems reads the input twice and cannot take stdin (-); save the capture \
+             to a file first"
+                .into(),
+        ));
+    }
+    let target = std::path::Path::new(path);
+    let same = |f: &String| {
+        let a = std::fs::canonicalize(f).ok();
+        a.is_some() && a == std::fs::canonicalize(target).ok()
+    };
+    if files.iter().any(same) {
+        return Err(AppError::Usage(format!(
+            "--write-problems {path} is one of the input files; choose another name"
+        )));
+    }
+    let file = std::fs::File::create(target).map_err(|e| {
+        AppError::Usage(format!(
+            "cannot create {path} for --write-problems: {e}; choose a writable path"
+        ))
+    })?;
+    Ok((path.to_string(), file))
+}
+
 fn is_broken_pipe(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::BrokenPipe
 }
 
-/// What `analyse` writes besides its main output: `json` picks JSON Lines over the report;
-/// `html` is the `--html` report; `progress` the bar to keep informed.
-struct Output {
-    json: bool,
-    html: Option<HtmlFile>,
-    progress: Option<Progress>,
+/// Whether to go on writing: a closed stdout (`| head`) is a normal end (false), any other
+/// write error a failure.
+fn io_result(r: io::Result<()>) -> Result<bool, AppError> {
+    match r {
+        Ok(()) => Ok(true),
+        Err(e) if is_broken_pipe(&e) => Ok(false),
+        Err(e) => Err(AppError::Failed(format!("writing output: {e}"))),
+    }
 }
 
-/// Where finished sessions go: JSON Lines or the report aggregator on stdout, and the HTML
-/// report (`--html`) as well.
+/// `analyse` for `--threads N`: the shards' merged records → `tap` and the output.
+fn analyse_sharded(
+    mut shards: Shards,
+    cfg: FlowConfig,
+    mut sink: Sink<'_>,
+    select: &[ConnFilter],
+    tap: &mut dyn FnMut(&SessionRecord),
+) -> Result<Option<CaptureStats>, AppError> {
+    loop {
+        match shards.next_merged() {
+            Ok(Merged::Records(records)) => {
+                if !io_result(sink.write_all(records, select, tap))? {
+                    shards.join();
+                    return Ok(None);
+                }
+            }
+            Ok(Merged::Done(counters, capture)) => {
+                shards.join();
+                let (cap, dec) = *capture;
+                io_result(sink.finish(&cap, &dec, &counters, &cfg))?;
+                return Ok(Some(cap));
+            }
+            Err(e) => {
+                shards.join();
+                return Err(e.into());
+            }
+        }
+    }
+}
+
+/// Where finished sessions go: `out` on stdout, and the HTML report (`--html`) as well.
 struct Sink<'a> {
     out: Out<'a>,
     html: Option<HtmlFile>,
-    /// Sessions written so far, and how many established (for the progress bar).
+    /// The timeline was recorded for the HTML report only: not written to the JSON.
+    strip_timeline: bool,
+    /// The progress bar's counters: sessions written so far, and how many established.
+    counters: Option<std::sync::Arc<progress::Counters>>,
     sessions: u64,
     established: u64,
 }
 
+/// JSON Lines, the report aggregator, or `--conn` timelines (with the number written).
 enum Out<'a> {
     Json(JsonlWriter<&'a mut dyn Write>),
     Report(Box<Report>, &'a mut dyn Write),
+    Timelines(io::BufWriter<&'a mut dyn Write>, u64),
     /// stdout was closed (`| head`) while the HTML report still wants the rest.
     Closed,
 }
 
 impl Sink<'_> {
-    fn sessions(&mut self, table: &mut FlowTable) -> io::Result<()> {
-        self.write_all(table.take_records())
+    fn sessions(
+        &mut self,
+        table: &mut FlowTable,
+        select: &[ConnFilter],
+        tap: &mut dyn FnMut(&SessionRecord),
+    ) -> io::Result<()> {
+        self.write_all(table.take_records(), select, tap)
     }
 
-    fn write_all(&mut self, records: Vec<SessionRecord>) -> io::Result<()> {
+    /// Shows every record to `tap`, then writes those `select` picks (all when it is empty).
+    fn write_all(
+        &mut self,
+        records: Vec<SessionRecord>,
+        select: &[ConnFilter],
+        tap: &mut dyn FnMut(&SessionRecord),
+    ) -> io::Result<()> {
         for mut r in records {
+            tap(&r);
             self.sessions += 1;
             self.established += (r.outcome == "established") as u64;
             if let Some(h) = &mut self.html {
                 h.add(&r);
-                // The timeline is on for the HTML report only.
-                // TODO(lead): keep it when --timeline asks for it in the JSON too.
+            }
+            if self.strip_timeline {
                 r.timeline = None;
+            }
+            if !select.is_empty() && !timeline::selected(select, &r) {
+                continue;
             }
             let written = match &mut self.out {
                 Out::Json(w) => w.write(&r),
                 Out::Report(rep, _) => {
                     rep.add(&r);
                     Ok(())
+                }
+                Out::Timelines(w, shown) => {
+                    *shown += 1;
+                    timeline::render(&r, w)
                 }
                 Out::Closed => Ok(()),
             };
@@ -368,77 +645,71 @@ impl Sink<'_> {
                 other => other?,
             }
         }
+        if let Some(c) = &self.counters {
+            c.set_sessions(self.sessions, self.established);
+        }
         Ok(())
     }
 
-    fn finish(self, cap: &CaptureStats, dec: &DecodeCounters, table: &FlowTable) -> io::Result<()> {
+    fn finish(
+        self,
+        cap: &CaptureStats,
+        dec: &DecodeCounters,
+        counters: &FlowCounters,
+        cfg: &FlowConfig,
+    ) -> io::Result<()> {
+        if let Some(h) = self.html {
+            // Not a broken pipe even if the file is one: this is an error, not an end.
+            h.finish(cap, dec, counters).map_err(io::Error::other)?;
+        }
         match self.out {
             Out::Closed => Ok(()),
             Out::Json(mut w) => {
-                w.write(&stats_record(
-                    cap,
-                    dec,
-                    &table.counters,
-                    Limits::of(table.config()),
-                ))?;
+                w.write(&stats_record(cap, dec, counters, Limits::of(cfg)))?;
                 w.flush()
             }
             Out::Report(rep, out) => {
                 let mut out = io::BufWriter::new(out);
-                rep.render(&mut out, cap, dec, &table.counters)?;
+                rep.render(&mut out, cap, dec, counters)?;
                 out.flush()
+            }
+            Out::Timelines(mut w, shown) => {
+                writeln!(
+                    w,
+                    "{shown} of {} connections matched --conn",
+                    counters.sessions_written
+                )?;
+                w.flush()
             }
         }
     }
 }
 
-/// The flow thread's loop: batches → flow table → records → output.
+/// The flow thread's loop: batches → flow table → records → `tap` and the output. Returns the
+/// capture's counters when the input was read to its end (`None` when output stopped early).
 fn analyse(
     rx: Receiver<Msg>,
     cfg: FlowConfig,
-    output: Output,
-    stdout: &mut dyn Write,
-) -> Result<(), AppError> {
+    mut sink: Sink<'_>,
+    select: &[ConnFilter],
+    tap: &mut dyn FnMut(&SessionRecord),
+) -> Result<Option<CaptureStats>, AppError> {
     let mut table = FlowTable::new(cfg);
     let mut next_stats = Timestamp::ZERO;
-    let Output {
-        json,
-        html,
-        mut progress,
-    } = output;
-    let mut sink = Sink {
-        out: if json {
-            Out::Json(JsonlWriter::new(stdout))
-        } else {
-            Out::Report(Box::default(), stdout)
-        },
-        html,
-        sessions: 0,
-        established: 0,
-    };
-    let io_result = |r: io::Result<()>| match r {
-        Ok(()) => Ok(true),
-        // A closed stdout (`| head`) is a normal end.
-        Err(e) if is_broken_pipe(&e) => Ok(false),
-        Err(e) => Err(AppError::Failed(format!("writing output: {e}"))),
-    };
     loop {
         match rx.recv() {
             Ok(Msg::Batch(b)) => {
                 for seg in b.segments() {
                     table.on_segment(&seg);
                 }
-                if !io_result(sink.sessions(&mut table))? {
-                    return Ok(());
-                }
-                if let Some(p) = &progress {
-                    p.set_sessions(sink.sessions, sink.established);
+                if !io_result(sink.sessions(&mut table, select, tap))? {
+                    return Ok(None);
                 }
             }
             Ok(Msg::Tick(now, counters)) => {
                 table.advance(now);
-                if !io_result(sink.sessions(&mut table))? {
-                    return Ok(());
+                if !io_result(sink.sessions(&mut table, select, tap))? {
+                    return Ok(None);
                 }
                 if let Out::Json(w) = &mut sink.out
                     && now >= next_stats
@@ -463,22 +734,14 @@ fn analyse(
                 let mut write = Ok(());
                 table.finish_all(|batch| {
                     if write.is_ok() {
-                        write = sink.write_all(batch);
+                        write = sink.write_all(batch, select, tap);
                     }
                 });
                 if !io_result(write)? {
-                    return Ok(());
+                    return Ok(None);
                 }
-                // Clear the bar before anything else is printed.
-                if let Some(p) = progress.take() {
-                    p.set_sessions(sink.sessions, sink.established);
-                }
-                if let Some(h) = sink.html.take() {
-                    h.finish(&cap, &dec, &table.counters)
-                        .map_err(AppError::Failed)?;
-                }
-                io_result(sink.finish(&cap, &dec, &table))?;
-                return Ok(());
+                io_result(sink.finish(&cap, &dec, &table.counters, table.config()))?;
+                return Ok(Some(cap));
             }
             Ok(Msg::Failed(e)) => return Err(e.into()),
             Err(_) => {
@@ -617,14 +880,29 @@ pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError>
         })
         .map_err(|e| AppError::Failed(format!("cannot start the ticker thread: {e}")))?;
     let result = if json {
-        let out = Output {
-            json: true,
-            html: None,
-            progress: None,
-        };
-        analyse(rx, flow_config(&args.limits), out, stdout)
+        analyse(
+            rx,
+            flow_config(&args.limits, args.timeline),
+            Sink {
+                out: Out::Json(JsonlWriter::new(stdout)),
+                html: None,
+                strip_timeline: false,
+                counters: None,
+                sessions: 0,
+                established: 0,
+            },
+            &[],
+            &mut |_| {},
+        )
+        .map(|_| ())
     } else {
-        let r = dashboard(rx, flow_config(&args.limits), source, filter, Some(quit_rx));
+        let r = dashboard(
+            rx,
+            flow_config(&args.limits, false),
+            source,
+            filter,
+            Some(quit_rx),
+        );
         stop.store(true, Ordering::Relaxed);
         r
     };

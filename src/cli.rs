@@ -47,6 +47,23 @@ pub struct ReadArgs {
     /// No progress bar on stderr (shown only when stderr is a terminal).
     #[arg(long = "no-progress", visible_alias = "quiet")]
     pub no_progress: bool,
+    /// Show only these connections, each as a packet timeline: an address (10.0.0.5,
+    /// 10.0.0.5:51234, [2001:db8::1]:443) on either side, or a server name (www.example.com,
+    /// *.example.com). Repeatable. With --json: only their records, timelines included.
+    #[arg(long = "conn", value_name = "ADDR|SNI")]
+    pub conn: Vec<String>,
+    /// Add each TCP connection's packet timeline to its JSON record (`timeline`).
+    #[arg(long)]
+    pub timeline: bool,
+    /// Analysis threads: flows are sharded among them (capture and decoding run on a thread of
+    /// their own). The records are the same, in the same order, as with one.
+    #[arg(long, default_value_t = 1, value_name = "N",
+          value_parser = clap::value_parser!(u16).range(1..=crate::shard::MAX_THREADS as i64))]
+    pub threads: u16,
+    /// Write every frame of every connection with a problem (outcome other than established,
+    /// or a named problem) to this capture file: pcap for one link type, else pcapng.
+    #[arg(long, value_name = "OUT")]
+    pub write_problems: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -68,6 +85,9 @@ pub struct LiveArgs {
     /// Put the interface in promiscuous mode.
     #[arg(long)]
     pub promisc: bool,
+    /// Add each TCP connection's packet timeline to its JSON record (`timeline`).
+    #[arg(long)]
+    pub timeline: bool,
     /// When started as root, switch to this user once the capture is open (like tcpdump -Z).
     /// Defaults to `nobody` when it exists; `--user root` keeps root.
     #[arg(long, value_name = "USER")]

@@ -33,6 +33,14 @@ pub struct Counters {
     pub established: AtomicU64,
 }
 
+impl Counters {
+    /// Sessions written so far (from the flow thread, once per batch of records).
+    pub fn set_sessions(&self, sessions: u64, established: u64) {
+        self.sessions.store(sessions, Ordering::Relaxed);
+        self.established.store(established, Ordering::Relaxed);
+    }
+}
+
 /// A running progress bar; dropping it stops the thread and clears the bar.
 pub struct Progress {
     counters: Arc<Counters>,
@@ -61,14 +69,6 @@ impl Progress {
 
     pub fn counters(&self) -> Arc<Counters> {
         self.counters.clone()
-    }
-
-    /// Sessions written so far (from the flow thread).
-    pub fn set_sessions(&self, sessions: u64, established: u64) {
-        self.counters.sessions.store(sessions, Ordering::Relaxed);
-        self.counters
-            .established
-            .store(established, Ordering::Relaxed);
     }
 }
 

@@ -245,7 +245,7 @@ fn html_write_failure_exits_1_with_one_line() {
     assert_fails(
         &["read", &sample, "--html", "/dev/full"],
         1,
-        &["writing the HTML report to /dev/full"],
+        &["the HTML report /dev/full: No space left"],
     );
 }
 

@@ -8,6 +8,7 @@
 pub mod file;
 pub mod filter;
 pub mod live;
+pub mod write;
 
 use crate::time::Timestamp;
 

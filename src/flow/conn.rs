@@ -7,6 +7,7 @@
 
 use crate::decode::tcp_flags::{ACK, FIN, RST, SYN};
 use crate::flow::reassembly::{ReasmCounters, Reassembler};
+use crate::flow::timeline::{self, Timeline, TlsMarks};
 use crate::flow::verdict::tls13_data_after_finished;
 use crate::flow::{Endpoint, FlowKey, Segment, TLS_PORT};
 use crate::time::Timestamp;
@@ -214,6 +215,8 @@ pub struct Connection {
     pub tls_after_prelude: bool,
     /// Handshake bytes reassembled per direction.
     budget: u32,
+    /// The packets as a timeline, when asked for (`FlowConfig::timeline`).
+    pub timeline: Option<Box<Timeline>>,
 }
 
 impl Connection {
@@ -238,7 +241,13 @@ impl Connection {
             candidate_payloads: 0,
             tls_after_prelude: false,
             budget: budget.min(u32::MAX as usize) as u32,
+            timeline: None,
         }
+    }
+
+    /// Keep a timeline of this connection's packets.
+    pub fn enable_timeline(&mut self) {
+        self.timeline.get_or_insert_with(Box::default);
     }
 
     pub fn endpoint(&self, side: usize) -> Endpoint {
@@ -313,7 +322,6 @@ impl Connection {
     /// being reused for a new connection (the caller then finishes this one and starts anew).
     pub fn on_tcp(&mut self, seg: &Segment<'_>, side: usize) -> bool {
         let f = seg.tcp.flags;
-        let ts = seg.ts;
         if f & SYN != 0 && f & ACK == 0 {
             let s = &self.sides[side];
             let reused = self.closed_at.is_some()
@@ -323,6 +331,41 @@ impl Connection {
                 return true;
             }
         }
+        if self.timeline.is_none() {
+            self.track(seg, side);
+            return false;
+        }
+        let s = &self.sides[side];
+        let before = TlsMarks::of(s.obs());
+        let (high_before, handshake_open) = (s.high_seq, !self.decided);
+        self.track(seg, side);
+        let s = &self.sides[side];
+        let seq = seg.data_seq();
+        let payload = !seg.payload.is_empty();
+        let packet = timeline::Packet {
+            ts: seg.ts,
+            side,
+            flags: f,
+            ttl: seg.ttl,
+            bytes: seg.payload.len() as u32,
+            offset: s
+                .isn
+                .filter(|_| payload)
+                .map(|isn| seq.wrapping_sub(isn.wrapping_add(1))),
+            retransmission: payload
+                && high_before.is_some_and(|h| (seq.wrapping_sub(h) as i32) < 0),
+        };
+        let labels = timeline::labels(before, s.obs());
+        if let Some(t) = self.timeline.as_mut() {
+            t.note(packet, handshake_open, labels);
+        }
+        false
+    }
+
+    /// `on_tcp` after the reuse check: the TCP facts, then the payload.
+    fn track(&mut self, seg: &Segment<'_>, side: usize) {
+        let f = seg.tcp.flags;
+        let ts = seg.ts;
         self.last_ts = self.last_ts.max(ts);
         let peer = 1 - side;
         {
@@ -393,7 +436,6 @@ impl Connection {
                 s.zero_window = true;
             }
         }
-        false
     }
 
     fn on_ack(&mut self, side: usize, ack: u32) {

@@ -19,7 +19,7 @@ impl fmt::Display for Endpoint {
 }
 
 /// The 5-tuple with `lo < hi`, so that both directions of a flow share one key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FlowKey {
     pub lo: Endpoint,
     pub hi: Endpoint,

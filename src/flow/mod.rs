@@ -13,6 +13,7 @@ pub mod quic;
 pub mod reassembly;
 pub mod session;
 pub mod table;
+pub mod timeline;
 pub mod verdict;
 
 pub use key::{Endpoint, FlowKey};

@@ -297,6 +297,7 @@ pub fn assemble(
         bytes_client: base.bytes_client,
         bytes_server: base.bytes_server,
         problems,
+        span_ns: (base.first_ts.nanos(), base.last_ts.nanos()),
         timeline: None,
     }
 }

@@ -29,6 +29,9 @@ pub struct FlowConfig {
     pub max_flows: usize,
     pub handshake_bytes: usize,
     pub idle_timeout_secs: u64,
+    /// Keep a per-packet timeline of every TCP connection (`--timeline`; costs memory while
+    /// handshakes are open).
+    pub timeline: bool,
 }
 
 impl Default for FlowConfig {
@@ -37,6 +40,7 @@ impl Default for FlowConfig {
             max_flows: limits::DEFAULT_MAX_FLOWS,
             handshake_bytes: limits::DEFAULT_MAX_HANDSHAKE_BYTES,
             idle_timeout_secs: limits::DEFAULT_IDLE_TIMEOUT_SECS,
+            timeline: false,
         }
     }
 }
@@ -70,6 +74,99 @@ pub struct FlowCounters {
     pub hello_parse_errors: u64,
     pub malformed_extensions: u64,
     pub oversized_handshake_messages: u64,
+}
+
+impl FlowCounters {
+    /// Adds another table's counters (sharded analysis). `flows_peak` becomes the sum of the
+    /// shards' peaks: an upper bound of the flows open at once.
+    pub fn merge(&mut self, o: &FlowCounters) {
+        let FlowCounters {
+            tcp_segments,
+            udp_datagrams,
+            udp_datagrams_not_analysed,
+            flows_created,
+            flows_peak,
+            flows_closed,
+            flows_idle_expired,
+            flows_evicted,
+            flows_reused,
+            flows_ignored,
+            sessions_written,
+            out_of_order_segments,
+            retransmitted_segments,
+            overlap_conflicts,
+            capture_gap_bytes,
+            pending_segment_overflow,
+            handshake_budget_exceeded,
+            snaplen_truncated_payloads,
+            not_tls_streams,
+            malformed_tls_streams,
+            hello_parse_errors,
+            malformed_extensions,
+            oversized_handshake_messages,
+        } = o;
+        self.tcp_segments += tcp_segments;
+        self.udp_datagrams += udp_datagrams;
+        self.udp_datagrams_not_analysed += udp_datagrams_not_analysed;
+        self.flows_created += flows_created;
+        self.flows_peak += flows_peak;
+        self.flows_closed += flows_closed;
+        self.flows_idle_expired += flows_idle_expired;
+        self.flows_evicted += flows_evicted;
+        self.flows_reused += flows_reused;
+        self.flows_ignored += flows_ignored;
+        self.sessions_written += sessions_written;
+        self.out_of_order_segments += out_of_order_segments;
+        self.retransmitted_segments += retransmitted_segments;
+        self.overlap_conflicts += overlap_conflicts;
+        self.capture_gap_bytes += capture_gap_bytes;
+        self.pending_segment_overflow += pending_segment_overflow;
+        self.handshake_budget_exceeded += handshake_budget_exceeded;
+        self.snaplen_truncated_payloads += snaplen_truncated_payloads;
+        self.not_tls_streams += not_tls_streams;
+        self.malformed_tls_streams += malformed_tls_streams;
+        self.hello_parse_errors += hello_parse_errors;
+        self.malformed_extensions += malformed_extensions;
+        self.oversized_handshake_messages += oversized_handshake_messages;
+    }
+}
+
+/// When expiry scans run: every `EXPIRY_SCAN_INTERVAL_SECS` of packet time. One rule for the
+/// table's own scans and for a dispatcher that drives the scans of sharded tables, so that
+/// both write the same records at the same points of the input.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ScanClock {
+    next: Option<Timestamp>,
+}
+
+impl ScanClock {
+    /// Whether a scan is due now that packet time reached `now`.
+    pub fn due(&mut self, now: Timestamp) -> bool {
+        let later = now.saturating_add_secs(limits::EXPIRY_SCAN_INTERVAL_SECS);
+        match self.next {
+            None => {
+                self.next = Some(later);
+                false
+            }
+            Some(t) if now >= t => {
+                self.next = Some(later);
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Where a record was written in the course of the input: while handling the input's segment
+/// number `seg` (`u64::MAX` at its end), in the expiry scan before it (`phase` 0) or in the
+/// segment's own handling (1); then by connection start and flow key. Records of sharded
+/// tables merged in this order come out exactly as one table writes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OrderKey {
+    pub seg: u64,
+    pub phase: u8,
+    pub first_ts: Timestamp,
+    pub key: FlowKey,
 }
 
 /// QUIC connection IDs and moved 5-tuples remembered to follow address changes (entries).
@@ -122,9 +219,15 @@ pub struct FlowTable {
     map: HashMap<FlowKey, Flow>,
     pub counters: FlowCounters,
     now: Timestamp,
-    next_scan: Option<Timestamp>,
-    out: Vec<SessionRecord>,
-    correlator: Correlator,
+    scans: ScanClock,
+    /// Scans run by the table itself (false: driven from outside with `scan_at`).
+    self_scan: bool,
+    /// Position in the input for `OrderKey`: the segment being handled, and the phase.
+    cursor: u64,
+    phase: u8,
+    out: Vec<(OrderKey, SessionRecord)>,
+    /// Cross-flow findings applied here (false: applied by whoever merges sharded tables).
+    correlator: Option<Correlator>,
     /// Server-chosen QUIC connection IDs → their connection, to follow a client whose address
     /// changes; and the 5-tuples found that way.
     quic_cids: HashMap<Vec<u8>, FlowKey>,
@@ -139,9 +242,12 @@ impl FlowTable {
             map: HashMap::new(),
             counters: FlowCounters::default(),
             now: Timestamp::ZERO,
-            next_scan: None,
+            scans: ScanClock::default(),
+            self_scan: true,
+            cursor: 0,
+            phase: 1,
             out: Vec::new(),
-            correlator: Correlator::default(),
+            correlator: Some(Correlator::default()),
             quic_cids: HashMap::new(),
             cid_lens: [false; 21],
             quic_aliases: HashMap::new(),
@@ -166,8 +272,64 @@ impl FlowTable {
     }
 
     /// Session records finished since the last call.
+    fn order_key(&self, first_ts: Timestamp, key: FlowKey) -> OrderKey {
+        OrderKey {
+            seg: self.cursor,
+            phase: self.phase,
+            first_ts,
+            key,
+        }
+    }
+
+    fn new_connection(&self, key: FlowKey, side: usize, ts: Timestamp, class: Class) -> Connection {
+        let mut conn = Connection::new(key, side, ts, class, self.cfg.handshake_bytes);
+        if self.cfg.timeline {
+            conn.enable_timeline();
+        }
+        conn
+    }
+
     pub fn take_records(&mut self) -> Vec<SessionRecord> {
         std::mem::take(&mut self.out)
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect()
+    }
+
+    /// Session records finished since the last call, with where in the input each was written.
+    pub fn take_ordered(&mut self) -> Vec<(OrderKey, SessionRecord)> {
+        std::mem::take(&mut self.out)
+    }
+
+    /// A shard of a sharded analysis: expiry scans come from outside (`scan_at`), cross-flow
+    /// findings are left to the merge, and records carry the input position set by
+    /// `set_cursor`.
+    pub fn into_shard(mut self) -> FlowTable {
+        self.self_scan = false;
+        self.correlator = None;
+        self
+    }
+
+    /// The index of the input segment about to be handled (for `OrderKey`).
+    pub fn set_cursor(&mut self, seg: u64) {
+        self.cursor = seg;
+    }
+
+    /// An expiry scan at packet time `now`, decided by a dispatcher's `ScanClock`.
+    pub fn scan_at(&mut self, now: Timestamp) {
+        if now > self.now {
+            self.now = now;
+        }
+        self.phase = 0;
+        self.expire();
+        self.phase = 1;
+    }
+
+    /// Moves packet time to `now` without a scan (a shard learning where the input ended).
+    pub fn set_now(&mut self, now: Timestamp) {
+        if now > self.now {
+            self.now = now;
+        }
     }
 
     /// Moves packet time forward without a packet (live capture in a quiet moment), so that
@@ -211,7 +373,7 @@ impl FlowTable {
             Class::Candidate
         };
         if !self.map.contains_key(&key) {
-            let conn = Connection::new(key, side, seg.ts, class, self.cfg.handshake_bytes);
+            let conn = self.new_connection(key, side, seg.ts, class);
             self.insert(key, Flow::Tcp(Box::new(conn)));
         }
         let Some(Flow::Tcp(conn)) = self.map.get_mut(&key) else {
@@ -233,7 +395,7 @@ impl FlowTable {
             if let Some(old) = self.map.remove(&key) {
                 self.finish(old, EndReason::Reused);
             }
-            let mut conn = Connection::new(key, side, seg.ts, class, self.cfg.handshake_bytes);
+            let mut conn = self.new_connection(key, side, seg.ts, class);
             conn.on_tcp(seg, side);
             self.map.insert(key, Flow::Tcp(Box::new(conn)));
         }
@@ -297,21 +459,10 @@ impl FlowTable {
     }
 
     fn maybe_scan(&mut self) {
-        match self.next_scan {
-            None => {
-                self.next_scan = Some(
-                    self.now
-                        .saturating_add_secs(limits::EXPIRY_SCAN_INTERVAL_SECS),
-                )
-            }
-            Some(t) if self.now >= t => {
-                self.expire();
-                self.next_scan = Some(
-                    self.now
-                        .saturating_add_secs(limits::EXPIRY_SCAN_INTERVAL_SECS),
-                );
-            }
-            _ => {}
+        if self.self_scan && self.scans.due(self.now) {
+            self.phase = 0;
+            self.expire();
+            self.phase = 1;
         }
     }
 
@@ -336,7 +487,7 @@ impl FlowTable {
             })
             .collect();
         // Records in start order, whatever the hash order.
-        done.sort_unstable_by_key(|&(first, _, _)| first);
+        done.sort_unstable_by_key(|&(first, key, _)| (first, key));
         for (_, key, why) in done {
             let Some(c) = self.map.remove(&key) else {
                 continue;
@@ -381,16 +532,23 @@ impl FlowTable {
     /// `drain` in batches so that a million open flows never become a million records in memory
     /// at once.
     pub fn finish_all(&mut self, mut drain: impl FnMut(Vec<SessionRecord>)) {
+        self.finish_all_ordered(|batch| drain(batch.into_iter().map(|(_, r)| r).collect()));
+    }
+
+    /// `finish_all` with each record's `OrderKey`.
+    pub fn finish_all_ordered(&mut self, mut drain: impl FnMut(Vec<(OrderKey, SessionRecord)>)) {
+        self.cursor = u64::MAX;
+        self.phase = 0;
         let mut order: Vec<(Timestamp, FlowKey)> =
             self.map.iter().map(|(k, f)| (f.first_ts(), *k)).collect();
-        order.sort_unstable_by_key(|&(t, k)| (t, k.lo, k.hi, k.proto));
+        order.sort_unstable();
         for chunk in order.chunks(FINISH_BATCH) {
             for (_, key) in chunk {
                 if let Some(f) = self.map.remove(key) {
                     self.finish(f, EndReason::EndOfInput);
                 }
             }
-            drain(self.take_records());
+            drain(self.take_ordered());
         }
         self.map = HashMap::new();
     }
@@ -412,8 +570,11 @@ impl FlowTable {
                 self.counters.sessions_written += 1;
                 let mut rec = quic_record(&q, why, self.now);
                 let client = q.endpoint(q.client_side()).ip;
-                self.correlator.observe(&mut rec, q.first_ts, client);
-                self.out.push(rec);
+                if let Some(c) = self.correlator.as_mut() {
+                    c.observe(&mut rec, q.first_ts, client);
+                }
+                let at = self.order_key(q.first_ts, q.key);
+                self.out.push((at, rec));
             }
         }
     }
@@ -450,9 +611,16 @@ impl FlowTable {
         }
         c.sessions_written += 1;
         let mut rec = session_record(&conn, why, self.now);
+        rec.timeline = conn
+            .timeline
+            .as_ref()
+            .map(|t| t.record(conn.first_ts, conn.client_side()));
         let client = conn.endpoint(conn.client_side()).ip;
-        self.correlator.observe(&mut rec, conn.first_ts, client);
-        self.out.push(rec);
+        if let Some(c) = self.correlator.as_mut() {
+            c.observe(&mut rec, conn.first_ts, client);
+        }
+        let at = self.order_key(conn.first_ts, conn.key);
+        self.out.push((at, rec));
     }
 }
 

@@ -8,5 +8,6 @@ pub mod jsonl;
 pub mod record;
 pub mod report;
 pub mod summary;
+pub mod timeline;
 
 pub use record::SessionRecord;

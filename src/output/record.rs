@@ -151,6 +151,10 @@ pub struct SessionRecord {
     pub bytes_client: u64,
     pub bytes_server: u64,
     pub problems: Vec<&'static str>,
+    /// First and last packet time (ns since the epoch), for finding the connection's packets
+    /// again (`--write-problems`); `ts`/`ts_end` are their wire form.
+    #[serde(skip)]
+    pub span_ns: (i64, i64),
     /// Per-packet timeline, only when asked for (`--timeline`, `--conn`, `--html`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<TimelineRecord>,

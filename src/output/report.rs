@@ -8,10 +8,10 @@ use crate::capture::{CaptureStats, linktype_name};
 use crate::flow::table::FlowCounters;
 use crate::output::explain;
 use crate::output::record::SessionRecord;
-use crate::output::summary::{self, Summary, Table, printable};
+use crate::output::summary::{self, Summary, Table};
 use crate::stats::DecodeCounters;
 
-pub use crate::output::summary::MAX_TABLE_KEYS;
+pub use crate::output::summary::{MAX_TABLE_KEYS, printable};
 
 /// Problem connections listed one per line in the report.
 pub const MAX_LISTED_PROBLEMS: usize = 40;

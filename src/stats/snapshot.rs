@@ -898,6 +898,7 @@ pub(crate) fn test_record(
         bytes_client: 1000,
         bytes_server: 5000,
         problems: Vec::new(),
+        span_ns: (start.nanos(), end.nanos()),
         timeline: None,
     }
 }

@@ -22,6 +22,10 @@ const ROW: f64 = 30.0;
 const PAUSE_ROW: f64 = 20.0;
 /// How far an arrow drops between its two ends: packets take time to cross.
 const SLANT: f64 = 9.0;
+/// Characters of label per line above an arrow (12 px type between the lifelines).
+const LABEL_CHARS: usize = 58;
+/// Height of each extra label line.
+const LINE: f64 = 13.0;
 
 /// Human name of a TLS timeline label ("client_hello" → "ClientHello").
 fn tls_name(label: &str) -> String {
@@ -38,6 +42,8 @@ fn tls_name(label: &str) -> String {
         "change_cipher_spec" => "ChangeCipherSpec",
         "new_session_ticket" => "NewSessionTicket",
         "finished" => "Finished",
+        "certificate_status" => "CertificateStatus",
+        "not_tls" => "not TLS",
         "encrypted_handshake" => "encrypted handshake",
         "application_data" => "application data",
         "encrypted_alert" => "encrypted alert",
@@ -46,9 +52,14 @@ fn tls_name(label: &str) -> String {
     if !fixed.is_empty() {
         return fixed.to_string();
     }
-    match label.strip_prefix("alert:") {
-        Some(desc) => format!("Alert {desc}"),
-        None => label.to_string(),
+    if let Some(desc) = label.strip_prefix("alert:") {
+        format!("Alert {desc}")
+    } else if let Some(n) = label.strip_prefix("application_data x") {
+        format!("application data ×{n}")
+    } else if let Some(why) = label.strip_prefix("parse_stopped:") {
+        format!("parsing stopped ({why})")
+    } else {
+        label.to_string()
     }
 }
 
@@ -83,7 +94,7 @@ fn style(e: &TimelineEvent) -> (&'static str, &'static str, f64) {
         ("#e58e26", "6 4", 2.0)
     } else if e.flags.contains('R') || is_alert(e) {
         ("#d63031", "", 2.0)
-    } else if e.tls.iter().any(|t| t == "application_data") {
+    } else if e.tls.iter().any(|t| t.starts_with("application_data")) {
         ("#1f9d55", "", 1.8)
     } else if !e.tls.is_empty() {
         ("#1f4e8c", "", 2.0)
@@ -104,7 +115,8 @@ pub(super) fn render(o: &mut String, r: &SessionRecord, t: &TimelineRecord) -> f
     let mut pauses = Vec::new();
     let mut y = HEAD + 14.0;
     let mut prev: Option<f64> = None;
-    for e in shown {
+    let labels: Vec<Vec<String>> = shown.iter().map(label_lines).collect();
+    for (e, lines) in shown.iter().zip(&labels) {
         if let Some(p) = prev {
             let gap = e.t_ms - p;
             if gap.is_finite() && gap >= PAUSE_MS {
@@ -112,6 +124,8 @@ pub(super) fn render(o: &mut String, r: &SessionRecord, t: &TimelineRecord) -> f
                 y += PAUSE_ROW;
             }
         }
+        // Extra label lines sit above the arrow.
+        y += LINE * lines.len().saturating_sub(1) as f64;
         ys.push(y);
         y += ROW;
         prev = Some(e.t_ms);
@@ -157,14 +171,37 @@ pub(super) fn render(o: &mut String, r: &SessionRecord, t: &TimelineRecord) -> f
             ms(*gap)
         )?;
     }
-    for (e, y) in shown.iter().zip(&ys) {
-        arrow(o, e, *y)?;
+    for ((e, y), lines) in shown.iter().zip(&ys).zip(&labels) {
+        arrow(o, e, *y, lines)?;
     }
     o.push_str("</svg>\n");
     note_not_shown(o, t, t.events.len() - shown.len())
 }
 
-fn arrow(o: &mut String, e: &TimelineEvent, y: f64) -> fmt::Result {
+/// What a packet carried, as lines of at most about [`LABEL_CHARS`], broken after commas.
+fn label_lines(e: &TimelineEvent) -> Vec<String> {
+    let parts: Vec<String> = if e.tls.is_empty() {
+        vec![tcp_name(&e.flags, e.bytes).to_string()]
+    } else {
+        e.tls.iter().map(|t| tls_name(t)).collect()
+    };
+    let mut lines: Vec<String> = vec![String::new()];
+    for p in parts {
+        let last = lines.last_mut().expect("never empty");
+        if last.is_empty() {
+            last.push_str(&p);
+        } else if last.chars().count() + p.chars().count() + 2 <= LABEL_CHARS {
+            last.push_str(", ");
+            last.push_str(&p);
+        } else {
+            last.push(',');
+            lines.push(p);
+        }
+    }
+    lines
+}
+
+fn arrow(o: &mut String, e: &TimelineEvent, y: f64, lines: &[String]) -> fmt::Result {
     let to_server = e.from != "server";
     let (x1, x2) = if to_server {
         (CLIENT_X, SERVER_X)
@@ -173,15 +210,6 @@ fn arrow(o: &mut String, e: &TimelineEvent, y: f64) -> fmt::Result {
     };
     let (y1, y2) = (y, y + SLANT);
     let (color, dash, width) = style(e);
-    let main = if e.tls.is_empty() {
-        tcp_name(&e.flags, e.bytes).to_string()
-    } else {
-        e.tls
-            .iter()
-            .map(|t| tls_name(t))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let mut side = String::new();
     if !e.flags.is_empty() {
         side.push_str(&format!("[{}]", e.flags));
@@ -246,13 +274,23 @@ fn arrow(o: &mut String, e: &TimelineEvent, y: f64) -> fmt::Result {
     } else {
         "#1e2430"
     };
+    let last_y = y + SLANT / 2.0 - 5.0;
+    let first_y = last_y - LINE * lines.len().saturating_sub(1) as f64;
+    for (i, line) in lines.iter().enumerate().take(lines.len().saturating_sub(1)) {
+        write!(
+            o,
+            "<text x=\"{mid:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"12\" font-weight=\"600\" \
+             fill=\"{label_color}\">{}</text>",
+            first_y + LINE * i as f64,
+            Esc(line)
+        )?;
+    }
     write!(
         o,
-        "<text x=\"{mid:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"12\">\
+        "<text x=\"{mid:.1}\" y=\"{last_y:.1}\" text-anchor=\"middle\" font-size=\"12\">\
          <tspan font-weight=\"600\" fill=\"{label_color}\">{}</tspan>\
          <tspan fill=\"#6b7280\" font-size=\"11\"> {}</tspan>",
-        y + SLANT / 2.0 - 5.0,
-        Esc(&main),
+        Esc(lines.last().map_or("", String::as_str)),
         Esc(&side)
     )?;
     if e.retransmission {
@@ -304,5 +342,36 @@ mod tests {
         assert_eq!(tcp_name("P.", 100), "data");
         assert_eq!(tcp_name(".", 0), "ACK");
         assert_eq!(tcp_name("", 0), "packet");
+        assert_eq!(tls_name("application_data x3"), "application data ×3");
+    }
+
+    #[test]
+    fn long_labels_wrap_after_commas() {
+        let e = TimelineEvent {
+            t_ms: 1.0,
+            from: "server",
+            flags: "P.".into(),
+            bytes: 744,
+            offset: Some(1),
+            retransmission: false,
+            ttl: 64,
+            tls: [
+                "server_hello",
+                "certificate",
+                "server_key_exchange",
+                "certificate_request",
+                "server_hello_done",
+            ]
+            .map(String::from)
+            .to_vec(),
+        };
+        let lines = label_lines(&e);
+        assert_eq!(
+            lines,
+            [
+                "ServerHello, Certificate, ServerKeyExchange,",
+                "CertificateRequest, ServerHelloDone"
+            ]
+        );
     }
 }

@@ -680,7 +680,7 @@ impl HtmlFile {
             .render(&mut out, cap, dec, flows)
             .and_then(|()| out.flush())
             .and_then(|()| out.get_ref().sync_all().or_else(ignore_unsyncable))
-            .map_err(|e| format!("writing the HTML report to {}: {e}", self.path))
+            .map_err(|e| format!("the HTML report {}: {e}", self.path))
     }
 }
 
@@ -857,6 +857,9 @@ fn connection(o: &mut String, i: usize, r: &SessionRecord) -> fmt::Result {
     o.push_str("</tbody></table>\n<div class=\"timeline\">\n");
     match &r.timeline {
         Some(t) => ladder::render(o, r, t)?,
+        None if r.transport == "quic" => o.push_str(
+            "<p class=\"empty\">No packet timeline: timelines are recorded for TCP connections.</p>\n",
+        ),
         None => o.push_str(
             "<p class=\"empty\">No packet timeline was recorded for this connection.</p>\n",
         ),
@@ -967,7 +970,7 @@ details.conn { background: var(--panel); border-radius: 8px; margin: 8px 0; box-
 details.conn summary { padding: 9px 14px; cursor: pointer; }
 details.conn summary .detail { color: #3d4451; margin: 3px 0 0 22px; font-size: 13px; }
 details.conn[open] summary { border-bottom: 1px solid var(--line); }
-.conn-body { display: flex; gap: 18px; padding: 10px 14px 14px 14px; flex-wrap: wrap; }
+.conn-body { display: flex; gap: 18px; padding: 10px 14px 14px 14px; flex-wrap: wrap; align-items: flex-start; }
 table.facts { font-size: 13px; flex: 0 1 540px; }
 table.facts th { text-transform: none; letter-spacing: 0; font-size: 12.5px; border-bottom: 1px solid var(--line); white-space: nowrap; }
 table.facts td { overflow-wrap: anywhere; }
