@@ -95,6 +95,8 @@ fn html_report_of_every_sample() {
     assert!(html.contains("<div class=\"k\">Connections</div><div class=\"v\">38</div>"));
     assert!(html.contains("<div class=\"k\">Packets</div><div class=\"v\">548</div>"));
     assert!(html.contains("<div class=\"k\">Files</div><div class=\"v\">31</div>"));
+    // Seven server names (README: www, expired, selfsigned, unknown, chain, weak, pq).
+    assert!(html.contains("<div class=\"s\">7 server names</div>"));
     // Outcomes, from the README's per-connection table: 23 established, 6 alerts (five TCP,
     // quic-alert), 2 client_aborted, 2 no_server_hello, one each of the rest.
     assert!(html.contains("<b>23 of 38</b> connections established"));
@@ -160,6 +162,30 @@ fn html_report_of_every_sample() {
         html.contains("198.18.0.1:41202 → 198.18.0.4:443"),
         "reset #2 (refused)"
     );
+    // Each listed TCP connection has its packet ladder; the two QUIC ones say why not.
+    assert_eq!(html.matches("<svg class=\"ladder\"").count(), 13);
+    assert_eq!(
+        html.matches("timelines are recorded for TCP connections")
+            .count(),
+        2
+    );
+    // alert-unrecognized-name: ClientHello, then the server's fatal unrecognized_name alert.
+    let ladder = ladder_of(&html, "198.18.0.1:40801 → 198.18.0.2:443");
+    let hello = ladder.find(">ClientHello<").expect("ClientHello arrow");
+    let alert = ladder
+        .find(">Alert unrecognized_name (fatal)<")
+        .expect("alert arrow");
+    assert!(hello < alert);
+    // reset #1: the server's RST right after its ACK of the ClientHello.
+    let ladder = ladder_of(&html, "198.18.0.1:41201 → 198.18.0.4:443");
+    assert!(ladder.contains(">ClientHello<") && ladder.contains(">RST<"));
+}
+
+/// The ladder SVG of the listed connection `client → server`.
+fn ladder_of<'a>(html: &'a str, endpoints: &str) -> &'a str {
+    let at = html.find(endpoints).expect("connection listed");
+    let from = at + html[at..].find("<svg class=\"ladder\"").expect("a ladder");
+    &html[from..from + html[from..].find("</svg>").unwrap()]
 }
 
 #[test]

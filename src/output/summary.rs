@@ -22,6 +22,8 @@ use crate::stats::DecodeCounters;
 pub const MAX_TABLE_KEYS: usize = 10_000;
 /// Latency histograms: 1 µs .. 1 h, 3 significant digits.
 pub const HIST_MAX_US: u64 = 3_600_000_000;
+/// The per-SNI row of connections without a server name.
+pub const NO_SNI: &str = "(no SNI)";
 /// Distinct versions / ALPN values remembered per SNI (most recent last).
 const SNI_VALUES: usize = 4;
 
@@ -399,7 +401,7 @@ impl Summary {
     }
 
     fn add_sni(&mut self, r: &SessionRecord) {
-        let sni_printable = printable(r.sni.as_deref().unwrap_or("(no SNI)"));
+        let sni_printable = printable(r.sni.as_deref().unwrap_or(NO_SNI));
         let sni = &*sni_printable;
         let room = self.snis.len() < MAX_TABLE_KEYS;
         let h = match self.snis.get_mut(sni) {
@@ -428,6 +430,11 @@ impl Summary {
         if let Some(a) = r.alpn.as_ref().or(r.alpn_offered.first()) {
             remember(&mut h.alpns, a);
         }
+    }
+
+    /// Distinct server names seen (connections without SNI not counted).
+    pub fn sni_names(&self) -> usize {
+        self.snis.len() - self.snis.contains_key(NO_SNI) as usize
     }
 
     /// Every SNI, worst first: lowest success rate, then most connections, then by name.

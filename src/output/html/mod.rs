@@ -265,7 +265,13 @@ impl HtmlReport {
         } else {
             "bad"
         };
-        card(o, "Connections", &count(s.sessions), "", "")?;
+        card(
+            o,
+            "Connections",
+            &count(s.sessions),
+            &format!("{} server names", count(s.sni_names() as u64)),
+            "",
+        )?;
         card(
             o,
             "Established",
@@ -285,13 +291,12 @@ impl HtmlReport {
             },
         )?;
         card(o, "Packets", &count(cap.packets), &bytes(cap.bytes), "")?;
-        card(
-            o,
-            "Files",
-            &count(cap.files),
-            &format!("{} distinct SNIs", count(s.sni_rows().len() as u64)),
-            "",
-        )?;
+        let links: Vec<String> = cap
+            .linktypes
+            .iter()
+            .map(|(lt, _)| linktype_name(*lt))
+            .collect();
+        card(o, "Files", &count(cap.files), &links.join(", "), "")?;
         card(o, "Capture span", &span, "first to last packet", "")?;
         o.push_str("</div>\n");
         if s.sessions > 0 {
@@ -921,7 +926,7 @@ h3 { font-size: 14px; margin: 0 0 8px 0; }
 .card { background: var(--panel); border-radius: 8px; padding: 12px 16px; border-top: 4px solid var(--accent); box-shadow: 0 1px 2px rgba(0,0,0,0.06); }
 .card.good { border-top-color: var(--good); } .card.warn { border-top-color: var(--warn); } .card.bad { border-top-color: var(--bad); }
 .card .k { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: 0.5px; }
-.card .v { font-size: 26px; font-weight: 700; margin-top: 2px; }
+.card .v { font-size: 24px; font-weight: 700; margin-top: 2px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .card .s { color: var(--muted); font-size: 12.5px; }
 .strip { margin: 14px 0 4px 0; }
 .strip svg { display: block; border-radius: 4px; }
