@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use crate::capture::{CaptureStats, linktype_name};
+use crate::capture::CaptureStats;
 use crate::flow::table::FlowCounters;
 use crate::output::explain;
 use crate::output::record::SessionRecord;
@@ -56,30 +56,8 @@ impl Report {
             cap.files, cap.packets, cap.bytes
         )?;
         writeln!(out, "Time span: {span}")?;
-        let lts: Vec<String> = cap
-            .linktypes
-            .iter()
-            .map(|(lt, n)| format!("{} ({n})", linktype_name(*lt)))
-            .collect();
-        writeln!(
-            out,
-            "Link types: {}",
-            if lts.is_empty() {
-                "-".into()
-            } else {
-                lts.join(", ")
-            }
-        )?;
-        let skipped = summary::skipped(cap, dec, flows);
-        writeln!(
-            out,
-            "Skipped:   {}",
-            if skipped.is_empty() {
-                "nothing".into()
-            } else {
-                skipped.join("; ")
-            }
-        )?;
+        writeln!(out, "Link types: {}", summary::link_types(cap))?;
+        writeln!(out, "Skipped:   {}", summary::skipped_line(cap, dec, flows))?;
         for n in &cap.notes {
             writeln!(out, "Note:      {n}")?;
         }

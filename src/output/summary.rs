@@ -12,16 +12,18 @@ use std::collections::HashMap;
 
 use hdrhistogram::Histogram;
 
-use crate::capture::CaptureStats;
+use crate::capture::{CaptureStats, linktype_name};
 use crate::decode::Skip;
 use crate::flow::table::FlowCounters;
 use crate::output::record::SessionRecord;
 use crate::stats::DecodeCounters;
+use crate::stats::snapshot::{self, hist, is_pq_group, record_ms};
 
-/// Distinct keys kept per table (SNIs, ciphers, ...). Beyond this, counts go to "(other)".
-pub const MAX_TABLE_KEYS: usize = 10_000;
-/// Latency histograms: 1 µs .. 1 h, 3 significant digits.
-pub const HIST_MAX_US: u64 = 3_600_000_000;
+/// Distinct keys kept per table (SNIs, ciphers, ...), as in the dashboard. Beyond this, counts
+/// go to "(other)".
+pub use crate::stats::snapshot::{MAX_TABLE_KEYS, Quantiles};
+/// Significant digits of the capture-wide latency histograms (1 µs .. 1 h).
+const HIST_DIGITS: u8 = 3;
 /// The per-SNI row of connections without a server name.
 pub const NO_SNI: &str = "(no SNI)";
 /// Distinct versions / ALPN values remembered per SNI (most recent last).
@@ -222,29 +224,10 @@ impl SniHealth {
     }
 }
 
-/// n, p50, p90, p99 and max of a latency histogram, in ms.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Quantiles {
-    pub n: u64,
-    pub p50: f64,
-    pub p90: f64,
-    pub p99: f64,
-    pub max: f64,
-}
-
 /// Quantiles of an hdrhistogram recorded in µs; `None` when empty.
 pub fn quantiles(h: &Histogram<u64>) -> Option<Quantiles> {
-    if h.is_empty() {
-        return None;
-    }
-    let q = |p: f64| h.value_at_quantile(p) as f64 / 1000.0;
-    Some(Quantiles {
-        n: h.len(),
-        p50: q(0.5),
-        p90: q(0.9),
-        p99: q(0.99),
-        max: h.max() as f64 / 1000.0,
-    })
+    let q = snapshot::quantiles(h);
+    (q.n > 0).then_some(q)
 }
 
 /// One of the capture-wide latency measures.
@@ -254,23 +237,6 @@ pub struct Latency<'a> {
     /// The session record field it comes from ("tcp_rtt_ms").
     pub field: &'static str,
     pub hist: &'a Histogram<u64>,
-}
-
-fn hist() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, HIST_MAX_US, 3).expect("static bounds are valid")
-}
-
-fn record_ms(h: &mut Histogram<u64>, ms: Option<f64>) {
-    if let Some(ms) = ms
-        && ms.is_finite()
-    {
-        h.saturating_record(((ms * 1000.0).round().max(0.0) as u64).clamp(1, HIST_MAX_US));
-    }
-}
-
-/// Post-quantum groups (hybrid ML-KEM and the Kyber drafts).
-pub fn is_pq_group(g: &str) -> bool {
-    g.contains("MLKEM") || g.contains("Kyber")
 }
 
 pub struct Summary {
@@ -324,9 +290,9 @@ impl Summary {
             issuers: Table::default(),
             pq_offered: 0,
             pq: 0,
-            tcp_rtt: hist(),
-            server_hello: hist(),
-            handshake: hist(),
+            tcp_rtt: hist(HIST_DIGITS),
+            server_hello: hist(HIST_DIGITS),
+            handshake: hist(HIST_DIGITS),
             resumed: 0,
             hrr: 0,
             ech: 0,
@@ -483,8 +449,32 @@ impl Summary {
     }
 }
 
+/// "Ethernet (548), raw IP (3)", or "-".
+pub fn link_types(cap: &CaptureStats) -> String {
+    let lts: Vec<String> = cap
+        .linktypes
+        .iter()
+        .map(|(lt, n)| format!("{} ({n})", linktype_name(*lt)))
+        .collect();
+    if lts.is_empty() {
+        "-".into()
+    } else {
+        lts.join(", ")
+    }
+}
+
+/// [`skipped`] on one line, or "nothing".
+pub fn skipped_line(cap: &CaptureStats, dec: &DecodeCounters, flows: &FlowCounters) -> String {
+    let skipped = skipped(cap, dec, flows);
+    if skipped.is_empty() {
+        "nothing".into()
+    } else {
+        skipped.join("; ")
+    }
+}
+
 /// What the input layers skipped or noticed, one phrase each ("3 frames cut by snaplen ...").
-pub fn skipped(cap: &CaptureStats, dec: &DecodeCounters, flows: &FlowCounters) -> Vec<String> {
+fn skipped(cap: &CaptureStats, dec: &DecodeCounters, flows: &FlowCounters) -> Vec<String> {
     let mut skipped: Vec<String> = Skip::ALL
         .iter()
         .filter(|s| dec.skipped[s.index()] > 0)

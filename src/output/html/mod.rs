@@ -307,30 +307,12 @@ impl HtmlReport {
                  in this input.</p>\n",
             );
         }
-        let lts: Vec<String> = cap
-            .linktypes
-            .iter()
-            .map(|(lt, n)| format!("{} ({})", linktype_name(*lt), count(*n)))
-            .collect();
-        let skipped = summary::skipped(cap, dec, flows);
         o.push_str("<dl class=\"input\">");
         write!(
             o,
-            "<dt>Link types</dt><dd>{}</dd>",
-            Esc(&if lts.is_empty() {
-                "-".to_string()
-            } else {
-                lts.join(", ")
-            })
-        )?;
-        write!(
-            o,
-            "<dt>Skipped</dt><dd>{}</dd>",
-            Esc(&if skipped.is_empty() {
-                "nothing".to_string()
-            } else {
-                skipped.join("; ")
-            })
+            "<dt>Link types</dt><dd>{}</dd><dt>Skipped</dt><dd>{}</dd>",
+            Esc(&summary::link_types(cap)),
+            Esc(&summary::skipped_line(cap, dec, flows))
         )?;
         for n in &cap.notes {
             write!(o, "<dt>Note</dt><dd>{}</dd>", Esc(n))?;
@@ -804,47 +786,41 @@ fn connection(o: &mut String, i: usize, r: &SessionRecord) -> fmt::Result {
         Esc(&r.detail)
     )?;
     o.push_str("<div class=\"conn-body\">\n<table class=\"facts\"><tbody>\n");
-    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-    let list = |v: &[String]| {
-        if v.is_empty() {
-            "-".to_string()
-        } else {
-            v.join(", ")
-        }
-    };
-    let timing = |v: Option<f64>| v.map_or("-".into(), ms);
-    let mut facts: Vec<(&str, String)> = vec![
-        ("confidence", r.confidence.to_string()),
+    let list = |v: &[String]| (!v.is_empty()).then(|| v.join(", "));
+    let mut facts: Vec<(&str, Option<String>)> = vec![
+        ("QUIC version", r.quic_version.clone()),
+        ("confidence", Some(r.confidence.to_string())),
         ("versions offered", list(&r.versions_offered)),
-        ("version", opt(&r.version)),
-        ("cipher", opt(&r.cipher)),
-        ("group", opt(&r.group)),
+        ("version", r.version.clone()),
+        ("cipher", r.cipher.clone()),
+        ("group", r.group.clone()),
         ("ALPN offered", list(&r.alpn_offered)),
-        ("ALPN", opt(&r.alpn)),
-        ("tcp_rtt_ms", timing(r.tcp_rtt_ms)),
-        ("server_hello_ms", timing(r.server_hello_ms)),
-        ("handshake_ms", timing(r.handshake_ms)),
+        ("ALPN", r.alpn.clone()),
+        ("tcp_rtt_ms", r.tcp_rtt_ms.map(ms)),
+        ("server_hello_ms", r.server_hello_ms.map(ms)),
+        ("handshake_ms", r.handshake_ms.map(ms)),
         (
             "bytes client / server",
-            format!("{} / {}", count(r.bytes_client), count(r.bytes_server)),
+            Some(format!(
+                "{} / {}",
+                count(r.bytes_client),
+                count(r.bytes_server)
+            )),
         ),
-        ("JA4", opt(&r.ja4)),
-    ];
-    if let Some(v) = &r.quic_version {
-        facts.insert(0, ("QUIC version", v.clone()));
-    }
-    if let Some(a) = &r.alert {
-        facts.push((
+        ("JA4", r.ja4.clone()),
+        (
             "alert",
-            format!("{} {} from the {}", a.level, a.description, a.from),
-        ));
-    }
+            r.alert
+                .as_ref()
+                .map(|a| format!("{} {} from the {}", a.level, a.description, a.from)),
+        ),
+    ];
     if let Some(c) = &r.cert {
-        facts.push(("certificate", c.subject.clone()));
-        facts.push(("issuer", c.issuer.clone()));
-        facts.push(("valid", format!("{} → {}", c.not_before, c.not_after)));
+        facts.push(("certificate", Some(c.subject.clone())));
+        facts.push(("issuer", Some(c.issuer.clone())));
+        facts.push(("valid", Some(format!("{} → {}", c.not_before, c.not_after))));
     }
-    for (k, v) in facts.iter().filter(|(_, v)| v != "-") {
+    for (k, v) in facts.iter().filter_map(|(k, v)| Some((k, v.as_ref()?))) {
         writeln!(o, "<tr><th>{}</th><td>{}</td></tr>", Esc(k), Esc(v))?;
     }
     if !r.problems.is_empty() {
