@@ -251,6 +251,20 @@ fn unwritable_html_path_is_refused_before_reading() {
     );
     let dir = env!("CARGO_TARGET_TMPDIR");
     assert_fails(&["read", &sample, "--html", dir], 2, &["is a directory"]);
+    // The capture itself is never overwritten.
+    let copy = out_path("input.pcap");
+    std::fs::copy(&sample, &copy).unwrap();
+    let copy = copy.to_str().unwrap();
+    assert_fails(
+        &["read", copy, "--html", copy],
+        2,
+        &["is one of the input files"],
+    );
+    assert_eq!(
+        std::fs::read(copy).unwrap(),
+        std::fs::read(&sample).unwrap()
+    );
+    std::fs::remove_file(copy).ok();
     // A clap usage error (several lines, as for every other bad flag).
     let o = tlscope()
         .args(["read", &sample, "--html", "x.html", "--tui"])

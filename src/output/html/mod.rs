@@ -283,7 +283,7 @@ impl HtmlReport {
             o,
             "Did not establish",
             &count(s.problem_sessions),
-            "listed below with their cause",
+            "each listed below",
             if s.problem_sessions > 0 {
                 "bad"
             } else {
@@ -630,6 +630,16 @@ impl HtmlFile {
     /// Creates (or truncates) `path`. The error is one line naming the path and a fix.
     pub fn create(path: &str, inputs: &[String]) -> Result<HtmlFile, String> {
         let p = std::path::Path::new(path);
+        let target = std::fs::canonicalize(p).ok();
+        if target.is_some()
+            && inputs
+                .iter()
+                .any(|f| std::fs::canonicalize(f).ok() == target)
+        {
+            return Err(format!(
+                "--html {path} is one of the input files; choose another name"
+            ));
+        }
         if p.is_dir() {
             return Err(format!(
                 "--html {path}: is a directory; give a file name, e.g. {}/report.html",
