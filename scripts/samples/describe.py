@@ -288,6 +288,9 @@ def describe(path):
             "syn_t": None, "synack_t": None, "ack_t": None, "rst_from": [], "fin_from": [],
             "bytes": {}, "first_payload_t": {}, "records": [], "hs": [], "alerts": [],
             "first_payload": {},
+            # path evidence: SYN count, TTLs, resets, retransmissions, segment sizes, ACKs
+            "syns": 0, "synack_ttl": None, "syn_ttl": None, "ttls": {}, "rsts": [], "retrans": {},
+            "max_seg": {}, "max_ack": {}, "last_t": t,
         })
         c["t_end"] = t
         if syn and not ack and c["client"] is None:
@@ -299,6 +302,21 @@ def describe(path):
                 c["client"], c["server"] = b, a
         elif c["synack_t"] is not None and c["ack_t"] is None and a == c["client"] and ack and not rst:
             c["ack_t"] = t
+        ttl = as_int(first(pkt, "ip.ttl") or first(pkt, "ipv6.hlim"))
+        if syn and not ack:
+            c["syns"] += 1
+            c["syn_ttl"] = ttl if c["syn_ttl"] is None else c["syn_ttl"]
+        elif syn and ack and c["synack_ttl"] is None:
+            c["synack_ttl"] = ttl
+        if not rst:
+            c["ttls"].setdefault(a, set()).add(ttl)
+        else:
+            c["rsts"].append({"from": a, "ttl": ttl, "ip_id": first(pkt, "ip.id"), "t": t})
+        if first(pkt, "tcp.analysis.retransmission") is not None:
+            c["retrans"][a] = c["retrans"].get(a, 0) + 1
+        c["max_seg"][a] = max(c["max_seg"].get(a, 0), tlen)
+        if ack and not syn:
+            c["max_ack"][a] = max(c["max_ack"].get(a, 0), int(first(pkt, "tcp.ack") or 0))
         if rst:
             c["rst_from"].append(a)
         if fin:
@@ -632,7 +650,31 @@ def summarize(c, frame_time):
     r["rst_from"] = sorted({"client" if x == cl else "server" for x in c["rst_from"]})
     r["fin_from"] = sorted({"client" if x == cl else "server" for x in c["fin_from"]})
     r["outcome"] = outcome(c, r, ch, real_sh, app)
+    r["path"] = path_evidence(c, ch_t)
     return r
+
+
+def path_evidence(c, ch_t):
+    """What the path did, from tshark's TCP fields: SYNs sent, each side's TTLs (the SYN's and
+    SYN/ACK's, then every other non-RST packet's), every RST with its TTL / IP ID and its time
+    after the ClientHello, retransmissions per side (tcp.analysis.retransmission), the largest
+    segment per side, the server's highest ACK (tshark's relative number: 1 = none of the
+    client's bytes, a FIN counts one), and the time from the ClientHello to the last packet
+    (how long the client waited)."""
+    cl, sv = c["client"], c["server"]
+    side = lambda a: "client" if a == cl else "server"
+    return {
+        "syns": c["syns"],
+        "syn_ttl": c["syn_ttl"], "synack_ttl": c["synack_ttl"],
+        "ttls": {side(a): sorted(v) for a, v in c["ttls"].items()},
+        "rsts": [{"from": side(x["from"]), "ttl": x["ttl"], "ip_id": x["ip_id"],
+                  "ms_after_client_hello": None if ch_t is None else round((x["t"] - ch_t) * 1000, 3)}
+                 for x in c["rsts"]],
+        "retransmissions": {side(a): n for a, n in c["retrans"].items()},
+        "max_segment": {side(a): n for a, n in c["max_seg"].items()},
+        "server_max_ack": c["max_ack"].get(sv),
+        "client_hello_to_last_packet_s": None if ch_t is None else round(c["t_end"] - ch_t, 3),
+    }
 
 
 def outcome(c, r, ch, sh, app):
@@ -673,7 +715,8 @@ COLUMNS = ["client", "server", "outcome", "sni", "alpn_offered", "alpn", "versio
            "bytes_client", "bytes_server", "tcp_rtt_ms", "server_hello_ms", "handshake_ms", "ja3", "ja3s",
            "ja4", "cert", "client_cert", "cert_request", "alerts", "ciphers_offered", "extensions_offered",
            "groups_offered", "key_shares_offered", "sig_algs_offered", "psk_modes", "compression_offered",
-           "extensions_server", "pq_offered", "pq_negotiated", "rst_from", "fin_from", "client_encrypted_records"]
+           "extensions_server", "pq_offered", "pq_negotiated", "rst_from", "fin_from", "client_encrypted_records",
+           "path"]
 
 
 QUIC_COLUMNS = ["transport", "quic_version", "client", "server", "ts", "ts_end", "outcome", "problems", "sni",

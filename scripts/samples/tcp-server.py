@@ -5,6 +5,8 @@ Serves exactly ONE connection, then exits. Every wait is bounded.
 
   tcp-server.py rst    ADDR PORT   accept, read the ClientHello, close with SO_LINGER 0 (-> RST)
   tcp-server.py silent ADDR PORT   accept, read the ClientHello, say nothing for 3 s, close (-> FIN)
+  tcp-server.py hang   ADDR PORT   accept, read the ClientHello, never answer: wait (at most 20 s)
+                                   for the client to give up and close, then close too
 
 It prints "listening" on stdout once the socket is listening.
 """
@@ -15,6 +17,7 @@ import time
 
 ACCEPT_TIMEOUT = 20.0   # seconds to wait for the one client
 SILENT_SECONDS = 3.0
+HANG_SECONDS = 20.0     # "hang": longest wait for the client to close
 
 
 def read_client_hello(conn):
@@ -38,8 +41,8 @@ def read_client_hello(conn):
 
 def main():
     mode, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    if mode not in ("rst", "silent"):
-        sys.exit("mode must be rst or silent")
+    if mode not in ("rst", "silent", "hang"):
+        sys.exit("mode must be rst, silent or hang")
     family = socket.AF_INET6 if ":" in addr else socket.AF_INET
     srv = socket.socket(family, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -53,6 +56,15 @@ def main():
     print(f"{mode}: read {len(data)} bytes from {peer}", flush=True)
     if mode == "rst":
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.close()
+    elif mode == "hang":
+        # Never answer; the client's FIN (its timeout) ends the wait: recv() returns b"".
+        conn.settimeout(HANG_SECONDS)
+        try:
+            while conn.recv(16384):
+                pass
+        except (socket.timeout, OSError):
+            pass
         conn.close()
     else:
         time.sleep(SILENT_SECONDS)

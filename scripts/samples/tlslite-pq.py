@@ -5,7 +5,9 @@ OpenSSL 3.0 and GnuTLS 3.7 (Debian 12) know no ML-KEM; tlslite-ng 0.8.2 (pure py
 implements X25519MLKEM768 (0x11ec) with kyber-py's ML-KEM. make-samples installs both in a
 virtualenv of its own when they are not importable.
 
-  tlslite-pq.py client HOST PORT SNI        GET /index.html over TLS 1.3, offering X25519MLKEM768 first
+  tlslite-pq.py client HOST PORT SNI [TIMEOUT]
+                                            GET /index.html over TLS 1.3, offering X25519MLKEM768 first;
+                                            give up after TIMEOUT s without an answer (default 10)
   tlslite-pq.py server ADDR PORT CERT KEY   accept ONE connection, prefer X25519MLKEM768, answer a GET
 
 The client does not check the server certificate (tlslite-ng has no chain validation).
@@ -46,8 +48,8 @@ def read_http(conn):
     return data
 
 
-def client(host, port, sni):
-    sock = socket.create_connection((host, int(port)), timeout=TIMEOUT)
+def client(host, port, sni, timeout=TIMEOUT):
+    sock = socket.create_connection((host, int(port)), timeout=float(timeout))
     conn = TLSConnection(sock)
     conn.handshakeClientCert(settings=settings(), serverName=sni, alpn=[b"http/1.1"])
     print("client: version", conn.version, "cipher", conn.getCipherName(), "group",
@@ -104,7 +106,7 @@ def server(addr, port, cert, key):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "client":
+    if len(sys.argv) in (5, 6) and sys.argv[1] == "client":
         client(*sys.argv[2:])
     elif len(sys.argv) == 6 and sys.argv[1] == "server":
         server(*sys.argv[2:])

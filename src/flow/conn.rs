@@ -367,6 +367,8 @@ impl Connection {
         let f = seg.tcp.flags;
         let ts = seg.ts;
         self.last_ts = self.last_ts.max(ts);
+        // Captures read one after another can go back in time: `first_ts` is the earliest.
+        self.first_ts = self.first_ts.min(ts);
         let peer = 1 - side;
         {
             let s = &mut self.sides[side];

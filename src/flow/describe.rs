@@ -136,13 +136,11 @@ const FORMER_PUBLIC_ROOTS: &[&str] = &[
 ];
 
 fn formerly_public(issuer: &str) -> bool {
-    FORMER_PUBLIC_ROOTS.iter().any(|n| {
-        issuer.match_indices(n).any(|(i, _)| {
-            let starts = i == 0 || issuer[..i].ends_with(", ");
-            let ends = matches!(issuer[i + n.len()..].chars().next(), None | Some(','));
-            starts && ends
-        })
-    })
+    // The names are whole RDNs of a ", "-joined distinguished name.
+    issuer
+        .split(',')
+        .map(|rdn| rdn.strip_prefix(' ').unwrap_or(rdn))
+        .any(|rdn| FORMER_PUBLIC_ROOTS.contains(&rdn))
 }
 
 /// Some element of the chain is issued by (or is) a public root: one in `webpki-roots`

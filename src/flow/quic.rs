@@ -136,6 +136,8 @@ impl QuicConn {
     pub fn on_datagram(&mut self, seg: &Segment<'_>, side: usize) {
         let ts = seg.ts;
         self.last_ts = self.last_ts.max(ts);
+        // Captures read one after another can go back in time: `first_ts` is the earliest.
+        self.first_ts = self.first_ts.min(ts);
         let payload = seg.payload;
         {
             let s = &mut self.sides[side];
@@ -371,11 +373,12 @@ pub fn quic_record(conn: &QuicConn, end: EndReason, now: Timestamp) -> SessionRe
             "handshake completed: the client sent 1-RTT packets".into(),
         )
     } else if ss.datagrams == 0 {
-        let waited = h
-            .ch_ts
-            .or(cs.first_initial)
-            .map(|t| now.ms_since(t) / 1000.0)
-            .unwrap_or(0.0);
+        let first = h.ch_ts.or(cs.first_initial);
+        let waited = first.map(|t| now.ms_since(t) / 1000.0).unwrap_or(0.0);
+        // The wait to report: until the client's own CONNECTION_CLOSE, when it gave up (later
+        // packets of other flows are not its wait), else until now.
+        let gave_up = cs.close.as_ref().map_or(now, |(t, _)| (*t).min(now));
+        let shown = first.map(|t| gave_up.ms_since(t) / 1000.0).unwrap_or(0.0);
         // A client that resent its Initial over a second or more was waiting, and gave up.
         let resent = cs.initials >= 2
             && cs
@@ -386,7 +389,7 @@ pub fn quic_record(conn: &QuicConn, end: EndReason, now: Timestamp) -> SessionRe
             (
                 "no_server_hello",
                 format!(
-                    "{} client Initial(s) to {server_name} got no answer ({waited:.1} s): UDP 443 blocked?",
+                    "{} client Initial(s) to {server_name} got no answer ({shown:.1} s): UDP 443 blocked?",
                     cs.initials
                 ),
             )

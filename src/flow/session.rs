@@ -238,7 +238,7 @@ pub fn assemble(
     });
     // Fingerprints from the finished summaries: the first ClientHello, the final ServerHello.
     let ja3 = ch.map(fingerprint::ja3);
-    let ja4 = ch.map(|c| fingerprint::ja4(c, c.alpn_first_raw.as_deref(), quic));
+    let ja4 = ch.map(|c| fingerprint::ja4_sorted(c, c.alpn_first_raw.as_deref(), quic));
     let ja3s = sh.filter(|s| !s.sslv2_format).map(fingerprint::ja3s);
     let ch_meta = c.client_hellos.first().map(|(_, m)| *m);
 

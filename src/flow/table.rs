@@ -214,9 +214,12 @@ impl Flow {
     }
 }
 
+/// The flow maps' hasher (see Cargo.toml: foldhash, seeded per process).
+type FlowHasher = foldhash::quality::RandomState;
+
 pub struct FlowTable {
     cfg: FlowConfig,
-    map: HashMap<FlowKey, Flow>,
+    map: HashMap<FlowKey, Flow, FlowHasher>,
     pub counters: FlowCounters,
     now: Timestamp,
     scans: ScanClock,
@@ -230,16 +233,16 @@ pub struct FlowTable {
     correlator: Option<Correlator>,
     /// Server-chosen QUIC connection IDs → their connection, to follow a client whose address
     /// changes; and the 5-tuples found that way.
-    quic_cids: HashMap<Vec<u8>, FlowKey>,
+    quic_cids: HashMap<Vec<u8>, FlowKey, FlowHasher>,
     cid_lens: [bool; 21],
-    quic_aliases: HashMap<FlowKey, FlowKey>,
+    quic_aliases: HashMap<FlowKey, FlowKey, FlowHasher>,
 }
 
 impl FlowTable {
     pub fn new(cfg: FlowConfig) -> FlowTable {
         FlowTable {
             cfg,
-            map: HashMap::new(),
+            map: HashMap::default(),
             counters: FlowCounters::default(),
             now: Timestamp::ZERO,
             scans: ScanClock::default(),
@@ -248,9 +251,9 @@ impl FlowTable {
             phase: 1,
             out: Vec::new(),
             correlator: Some(Correlator::default()),
-            quic_cids: HashMap::new(),
+            quic_cids: HashMap::default(),
             cid_lens: [false; 21],
-            quic_aliases: HashMap::new(),
+            quic_aliases: HashMap::default(),
         }
     }
 
@@ -550,7 +553,7 @@ impl FlowTable {
             }
             drain(self.take_ordered());
         }
-        self.map = HashMap::new();
+        self.map = HashMap::default();
     }
 
     fn finish(&mut self, flow: Flow, why: EndReason) {

@@ -109,6 +109,25 @@ fn one_sided(v: &View<'_>) -> Option<&'static str> {
     None
 }
 
+/// The client's stream lacks its first bytes and the server, which sent nothing, acknowledged
+/// none of them: they never reached it (a hole the receiver acknowledged would be capture
+/// loss). What a capture at the server shows when the path drops the first, full-size segment
+/// of a ClientHello. Returns the bytes missing.
+fn client_start_never_arrived(v: &View<'_>) -> Option<u64> {
+    let cs = &v.conn.sides[v.client];
+    let ss = &v.conn.sides[v.server];
+    let missing = cs.counters().gaps;
+    (v.ch.is_none()
+        && v.c.first_content_type.is_none()
+        && cs.syn.is_some()
+        && ss.synack.is_some()
+        && cs.payload_segments > 0
+        && missing > 0
+        && ss.payload_segments == 0
+        && ss.max_acked == 0)
+        .then_some(missing)
+}
+
 /// The outcome and its one-line explanation.
 fn outcome(
     v: &View<'_>,
@@ -182,6 +201,16 @@ fn outcome(
                     "the client's ClientHello never completed before the connection ended".into(),
                 );
             }
+        }
+        if let Some(missing) = client_start_never_arrived(v) {
+            return (
+                "incomplete",
+                format!(
+                    "the client's first {missing} bytes never reached {server_name} (it \
+                     acknowledged none of them; {} later bytes did): no ClientHello to read",
+                    cs.bytes.saturating_sub(missing)
+                ),
+            );
         }
         if cs.payload_segments > 0 || ss.payload_segments > 0 {
             problems.push("capture_gap");
@@ -417,6 +446,7 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
         || cs.obs().abandon_reason == Some("gap")
         || ss.obs().abandon_reason == Some("gap"))
         && !problems.contains(&"capture_gap")
+        && client_start_never_arrived(&v).is_none()
     {
         problems.push("capture_gap");
     }
@@ -447,7 +477,7 @@ pub fn session_record(conn: &Connection, end: EndReason, now: Timestamp) -> Sess
         None
     };
     let mut detail = detail;
-    path_faults(&v, &path, &mut problems, &mut detail);
+    path_faults(&v, &path, now, &mut problems, &mut detail);
     let server_think_ms = match (v.h.server_hello_ms(), path.rtt_server_ms) {
         (Some(sh), Some(rtt)) => Some(round_ms((sh - rtt).max(0.0))),
         _ => None,
@@ -516,10 +546,18 @@ fn path_timing(conn: &Connection, cs: &Side, ss: &Side) -> PathTiming {
     }
 }
 
+/// A segment this large or larger is "full-size" for the PMTU black-hole check (bytes): above
+/// the 1,200-byte minimum path MTU QUIC assumes and well above what small hellos need.
+const PMTU_MIN_SEGMENT: u64 = 1200;
+/// A hole the client does not fill within this long was not merely reordered (ms): several
+/// retransmission timeouts at Linux's 200 ms minimum.
+const PMTU_MIN_STALL_MS: f64 = 1000.0;
+
 /// Faults of the path between client and server, named with their evidence.
 fn path_faults(
     v: &View<'_>,
     path: &PathTiming,
+    now: Timestamp,
     problems: &mut Vec<&'static str>,
     detail: &mut String,
 ) {
@@ -568,7 +606,7 @@ fn path_faults(
         if retransmitted
             && meta.segments >= 2
             && v.sh.is_none()
-            && cs.max_segment >= 1200
+            && cs.max_segment as u64 >= PMTU_MIN_SEGMENT
             && ss.max_acked < ch_end
         {
             problems.push("pmtu_blackhole_suspected");
@@ -579,6 +617,22 @@ fn path_faults(
             ));
         }
     }
+    // The same seen from behind the black hole (a capture at the server): the client's first
+    // bytes, a full-size segment's worth, never arrive while a later, smaller segment does,
+    // and the hole stays open (until the record is written: packet time, so other traffic
+    // or the idle timeout shows it) for longer than retransmission takes to fill it.
+    if let (Some(missing), Some(syn)) = (client_start_never_arrived(v), cs.syn)
+        && missing >= PMTU_MIN_SEGMENT
+        && (cs.max_segment as u64) < missing
+        && now.ms_since(syn) >= PMTU_MIN_STALL_MS
+    {
+        problems.push("pmtu_blackhole_suspected");
+        detail.push_str(&format!(
+            "; the full-size segment never came, for {:.1} s, while a smaller one did: large \
+             packets are dropped on the path",
+            now.ms_since(syn) / 1000.0
+        ));
+    }
     for (s, name) in [(cs, "client"), (ss, "server")] {
         if s.zero_window && !problems.contains(&"zero_window") {
             problems.push("zero_window");
@@ -586,5 +640,97 @@ fn path_faults(
                 "; the {name} advertised a zero window during the handshake"
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::TcpMeta;
+    use crate::decode::tcp_flags::{ACK, PSH, SYN};
+    use crate::flow::conn::Class;
+    use crate::flow::{Endpoint, FlowKey, PROTO_TCP, Segment};
+
+    const T0: i64 = 1_700_000_000_000_000_000;
+    const CISN: u32 = 1000;
+    const SISN: u32 = 9000;
+
+    fn ts(ms: i64) -> Timestamp {
+        Timestamp(T0 + ms * 1_000_000)
+    }
+
+    fn ep(last: u8, port: u16) -> Endpoint {
+        Endpoint {
+            ip: std::net::IpAddr::from([198, 18, 1, last]),
+            port,
+        }
+    }
+
+    /// A capture at the server of a ClientHello whose first, full-size segment never arrives
+    /// (fault-pmtu-blackhole-server.pcap): handshake, the 170-byte second segment at relative
+    /// seq 1449, the server's ACK of `server_ack` (relative), then nothing.
+    fn hole_at_the_start(server_ack: u32) -> Connection {
+        let (c, s) = (ep(1, 44501), ep(2, 443));
+        let (key, cside) = FlowKey::new(c, s, PROTO_TCP);
+        let mut conn = Connection::new(key, cside, ts(0), Class::Analysed, 65_536);
+        let tail = [0x42u8; 170];
+        let mut send = |from_client: bool, ms: i64, flags: u8, seq: u32, ack: u32, p: &[u8]| {
+            let (src, dst, side) = if from_client {
+                (c, s, cside)
+            } else {
+                (s, c, 1 - cside)
+            };
+            let seg = Segment {
+                ts: ts(ms),
+                src,
+                dst,
+                proto: PROTO_TCP,
+                tcp: TcpMeta {
+                    seq,
+                    ack,
+                    flags,
+                    window: 65535,
+                    mss: None,
+                    wscale: None,
+                },
+                ttl: 64,
+                ip_id: 0,
+                payload: p,
+                payload_truncated: false,
+            };
+            conn.on_tcp(&seg, side);
+        };
+        send(true, 0, SYN, CISN, 0, &[]);
+        send(false, 0, SYN | ACK, SISN, CISN + 1, &[]);
+        send(true, 0, ACK, CISN + 1, SISN + 1, &[]);
+        send(true, 7, ACK | PSH, CISN + 1 + 1448, SISN + 1, &tail);
+        send(false, 7, ACK, SISN + 1, CISN + 1 + server_ack, &[]);
+        conn.flush();
+        conn
+    }
+
+    #[test]
+    fn first_segment_never_arrived_is_neither_not_tls_nor_capture_loss() {
+        // Other traffic (or the idle timeout) moved packet time 6 s on: the hole stayed open.
+        let r = session_record(&hole_at_the_start(0), EndReason::EndOfInput, ts(6_000));
+        assert_eq!(r.outcome, "incomplete", "{}", r.detail);
+        assert_eq!(r.problems, vec!["pmtu_blackhole_suspected"], "{}", r.detail);
+        assert!(
+            r.detail.contains("first 1448 bytes never reached"),
+            "{}",
+            r.detail
+        );
+        // The input ended right after: a reordered segment could still have come.
+        let r = session_record(&hole_at_the_start(0), EndReason::EndOfInput, ts(7));
+        assert_eq!(r.outcome, "incomplete", "{}", r.detail);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+    }
+
+    #[test]
+    fn a_hole_the_server_acknowledged_is_capture_loss() {
+        // The server acknowledged all 1,618 bytes: it got the ClientHello, the capture did not.
+        let r = session_record(&hole_at_the_start(1618), EndReason::EndOfInput, ts(6_000));
+        assert_eq!(r.outcome, "midstream", "{}", r.detail);
+        assert_eq!(r.problems, vec!["capture_gap"]);
     }
 }

@@ -100,7 +100,9 @@ fn ja4_list(values: &[u16]) -> String {
         if !s.is_empty() {
             s.push(',');
         }
-        let _ = write!(s, "{v:04x}");
+        for shift in [12, 8, 4, 0] {
+            s.push(HEX_DIGITS[usize::from((v >> shift) & 0xf)] as char);
+        }
     }
     s
 }
@@ -217,6 +219,21 @@ fn ja4_c_raw(extensions: &str, sig_algs: &str) -> String {
 /// QUIC CRYPTO frames) instead of `t`. `d`/`i` follows the presence of the server_name
 /// extension in `ch.extensions`, not whether a host name could be read from it.
 pub fn ja4(ch: &ClientHello, first_alpn_raw: Option<&[u8]>, quic: bool) -> Ja4 {
+    ja4_forms(ch, first_alpn_raw, quic, true)
+}
+
+/// `ja4` and `ja4_r` only (what a session record carries): `ja4_o` and `ja4_ro` are left
+/// empty, saving two hashes and two list renderings per hello.
+pub fn ja4_sorted(ch: &ClientHello, first_alpn_raw: Option<&[u8]>, quic: bool) -> Ja4 {
+    ja4_forms(ch, first_alpn_raw, quic, false)
+}
+
+fn ja4_forms(
+    ch: &ClientHello,
+    first_alpn_raw: Option<&[u8]>,
+    quic: bool,
+    original_order: bool,
+) -> Ja4 {
     let ciphers = without_grease(&ch.ciphers);
     let extensions = without_grease(&ch.extensions);
     let sig_algs = ja4_list(&without_grease(&ch.sig_algs));
@@ -249,9 +266,7 @@ pub fn ja4(ch: &ClientHello, first_alpn_raw: Option<&[u8]>, quic: bool) -> Ja4 {
     sorted_extensions.sort_unstable();
 
     let b_r = ja4_list(&sorted_ciphers);
-    let b_o = ja4_list(&ciphers);
     let c_r = ja4_c_raw(&ja4_list(&sorted_extensions), &sig_algs);
-    let c_o = ja4_c_raw(&ja4_list(&extensions), &sig_algs);
 
     let hash_b = |raw: &str| {
         if ciphers.is_empty() {
@@ -268,11 +283,21 @@ pub fn ja4(ch: &ClientHello, first_alpn_raw: Option<&[u8]>, quic: bool) -> Ja4 {
         }
     };
 
+    let (ja4_o, ja4_ro) = if original_order {
+        let b_o = ja4_list(&ciphers);
+        let c_o = ja4_c_raw(&ja4_list(&extensions), &sig_algs);
+        (
+            format!("{a}_{}_{}", hash_b(&b_o), hash_c(&c_o)),
+            format!("{a}_{b_o}_{c_o}"),
+        )
+    } else {
+        (String::new(), String::new())
+    };
     Ja4 {
         ja4: format!("{a}_{}_{}", hash_b(&b_r), hash_c(&c_r)),
-        ja4_o: format!("{a}_{}_{}", hash_b(&b_o), hash_c(&c_o)),
+        ja4_o,
         ja4_r: format!("{a}_{b_r}_{c_r}"),
-        ja4_ro: format!("{a}_{b_o}_{c_o}"),
+        ja4_ro,
     }
 }
 
@@ -702,6 +727,14 @@ mod tests {
         ch.sig_algs.insert(0, 0x0a0a);
         ch.sig_algs.push(0xdada);
         assert_eq!(ja4(&ch, Some(b"h2"), false), plain);
+    }
+
+    #[test]
+    fn the_sorted_forms_match_the_full_computation() {
+        let full = ja4(&spec_example(), Some(b"h2"), false);
+        let sorted = ja4_sorted(&spec_example(), Some(b"h2"), false);
+        assert_eq!((&sorted.ja4, &sorted.ja4_r), (&full.ja4, &full.ja4_r));
+        assert!(sorted.ja4_o.is_empty() && sorted.ja4_ro.is_empty());
     }
 
     #[test]

@@ -293,6 +293,19 @@ impl TlsDirection {
         }
     }
 
+    /// The direction's first bytes are not TLS. Only the stream's real first bytes can say so:
+    /// after a hole at its start (lost by the capture, or never delivered, as when a path drops
+    /// the first, full-size segment) the data may begin anywhere inside a record, so the
+    /// direction is given up as a gap instead.
+    fn not_tls(&mut self, stream_offset: u64) {
+        if stream_offset > 0 {
+            self.abandon("gap");
+        } else {
+            self.obs.not_tls = true;
+            self.stop();
+        }
+    }
+
     /// Bytes currently held (for memory accounting).
     pub fn buffered(&self) -> usize {
         self.buf.capacity() + self.hs.capacity() + self.chunks.capacity() * 24
@@ -368,8 +381,7 @@ impl TlsDirection {
                             && !(20..=24).contains(&avail[0])
                             && avail[0] & 0x80 == 0
                         {
-                            self.obs.not_tls = true;
-                            self.stop();
+                            self.not_tls(self.offset + start as u64);
                             return;
                         }
                         break;
@@ -381,8 +393,7 @@ impl TlsDirection {
                         let len = (((avail[0] & 0x7f) as usize) << 8) | avail[1] as usize;
                         if avail.len() < 2 + len {
                             if len > MAX_RECORD_LEN {
-                                self.obs.not_tls = true;
-                                self.stop();
+                                self.not_tls(self.offset + start as u64);
                                 return;
                             }
                             break;
@@ -406,16 +417,14 @@ impl TlsDirection {
                             })
                         };
                         if parsed.is_err() {
-                            self.obs.not_tls = true;
-                            self.stop();
+                            self.not_tls(self.offset + start as u64);
                             return;
                         }
                         self.obs.first_content_type = Some(content::HANDSHAKE);
                         start += 2 + len;
                         self.state = State::Records;
                     } else {
-                        self.obs.not_tls = true;
-                        self.stop();
+                        self.not_tls(self.offset + start as u64);
                         return;
                     }
                 }
@@ -799,6 +808,25 @@ mod tests {
         let mut d = TlsDirection::new();
         d.feed(b"S", 0, Timestamp(1));
         assert!(d.obs.not_tls, "one byte is enough to tell");
+    }
+
+    #[test]
+    fn data_after_a_hole_at_the_start_is_a_gap_not_a_protocol() {
+        // The ClientHello's second segment without its first (fault-pmtu-blackhole-server.pcap:
+        // the first, 1,448-byte segment never arrived): the bytes begin inside the record.
+        let stream = records(22, &handshake_msg(1, &sample_client_hello_body()), 1 << 14);
+        let mut d = TlsDirection::new();
+        d.feed(&stream[100..], 100, Timestamp(1));
+        assert!(
+            !d.obs.not_tls,
+            "the middle of a record says nothing about the protocol"
+        );
+        assert_eq!(d.obs.abandon_reason, Some("gap"));
+        assert!(d.is_stopped());
+        // The same bytes at the start of the stream are judged.
+        let mut d = TlsDirection::new();
+        d.feed(&stream[100..], 0, Timestamp(1));
+        assert!(d.obs.not_tls);
     }
 
     #[test]
