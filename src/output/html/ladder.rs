@@ -120,7 +120,8 @@ pub(super) fn render(o: &mut String, r: &SessionRecord, t: &TimelineRecord) -> f
         if let Some(p) = prev {
             let gap = e.t_ms - p;
             if gap.is_finite() && gap >= PAUSE_MS {
-                pauses.push((y - 4.0, gap));
+                // Centred in the gap between the last arrow and the next label.
+                pauses.push((y - 16.0, gap));
                 y += PAUSE_ROW;
             }
         }

@@ -332,7 +332,8 @@ impl HtmlReport {
             pct(est, s.sessions)
         )?;
         let rows = s.sni_rows();
-        if let Some((name, h)) = rows.first()
+        // The worst server name: connections without SNI are no name to chase.
+        if let Some((name, h)) = rows.iter().find(|(n, _)| *n != summary::NO_SNI)
             && h.established < h.conns
         {
             write!(

@@ -152,7 +152,10 @@ fn sections_counts_and_worst_first() {
         at(11),
         Some(900.0),
     ));
+    records.push(test_record(None, "refused", at(12), None));
     let html = page(&records);
+    // Connections without SNI sort first but are no name to chase.
+    assert!(html.contains("Worst name: <b>bad.example</b>"));
     for id in [
         "summary",
         "outcomes",
@@ -164,7 +167,7 @@ fn sections_counts_and_worst_first() {
     ] {
         assert!(html.contains(&format!("<section id=\"{id}\">")), "{id}");
     }
-    assert!(html.contains("<b>10 of 11</b> connections established"));
+    assert!(html.contains("<b>10 of 12</b> connections established"));
     let bad = html.find("<td class=\"sni\">bad.example").unwrap();
     let good = html.find("<td class=\"sni\">good.example").unwrap();
     assert!(bad < good, "worst first");
