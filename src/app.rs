@@ -15,7 +15,7 @@ use crate::capture::file::{CaptureError, check_path, read_file_counted};
 use crate::capture::filter::BpfFilter;
 use crate::capture::live::LiveSource;
 use crate::capture::{CaptureStats, RawPacket};
-use crate::cli::{Cli, Command, LimitArgs, LiveArgs, ReadArgs};
+use crate::cli::{Cli, Command, LimitArgs, LiveArgs, OutputFormat, ReadArgs, output_format};
 use crate::decode;
 use crate::evidence::{self, ProblemFlows};
 use crate::flow::table::FlowCounters;
@@ -23,6 +23,7 @@ use crate::flow::{FlowConfig, FlowTable, Segment};
 use crate::limits::{BATCH_BYTES, BATCH_SEGMENTS, CHANNEL_BATCHES};
 use crate::output::html::HtmlFile;
 use crate::output::jsonl::JsonlWriter;
+use crate::output::log::LogWriter;
 use crate::output::record::SessionRecord;
 use crate::output::report::Report;
 use crate::output::timeline::{self, ConnFilter};
@@ -55,6 +56,16 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
     match cli.command {
         Command::Read(args) => run_read(&args, &mut io::stdout().lock()),
         Command::Live(args) => run_live(&args, &mut io::stdout().lock()),
+        Command::Completions { shell } => {
+            crate::cli::write_completions(shell, &mut io::stdout().lock());
+            Ok(())
+        }
+        Command::Man { dir } => match crate::cli::write_man(dir.as_deref(), &mut io::stdout()) {
+            Err(e) if !is_broken_pipe(&e) => {
+                Err(AppError::Failed(format!("writing the man page: {e}")))
+            }
+            _ => Ok(()),
+        },
     }
 }
 
@@ -326,6 +337,14 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
             "--conn prints timelines and cannot be combined with --tui; drop one of them".into(),
         ));
     }
+    let format = output_format(args.json, args.format).map_err(AppError::Usage)?;
+    if args.tui && args.format.is_some() {
+        return Err(AppError::Usage(
+            "--tui replays the capture through the dashboard; --format writes records: \
+             choose one"
+                .into(),
+        ));
+    }
     if args.tui && !(args.speed >= 0.0 && args.speed.is_finite()) {
         return Err(AppError::Usage(format!(
             "--speed {} is not a replay speed; use 1 for recorded pace, 0 for as fast as possible",
@@ -347,13 +366,14 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
         Some(path) => Some(HtmlFile::create(path, &args.files).map_err(AppError::Usage)?),
         None => None,
     };
-    let progress = if show_progress(args) {
+    let progress = if show_progress(args, format, &conn) {
         Progress::start(input_size(&args.files)).ok()
     } else {
         None
     };
     if args.threads > 1 {
-        return read_sharded(args, stdout, conn, problems_out, html, progress);
+        let format = format.unwrap_or(OutputFormat::Report);
+        return read_sharded(args, format, stdout, conn, problems_out, html, progress);
     }
     let counters = progress.as_ref().map(Progress::counters);
     let (tx, rx) = bounded::<Msg>(CHANNEL_BATCHES);
@@ -376,8 +396,9 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
         drop(capture);
         return result;
     }
+    let format = format.unwrap_or(OutputFormat::Report);
     let cfg = flow_config(&args.limits, wants_timeline(args, &conn));
-    let sink = read_sink(args, stdout, &conn, html, counters);
+    let sink = read_sink(args, format, stdout, &conn, html, counters);
     let mut flows = ProblemFlows::default();
     let mut tap = |r: &SessionRecord| {
         if problems_out.is_some() {
@@ -395,38 +416,49 @@ fn wants_timeline(args: &ReadArgs, conn: &[ConnFilter]) -> bool {
     args.timeline || !conn.is_empty() || args.html.is_some()
 }
 
-/// The output of `read`: timelines (`--conn`), JSON Lines, or the report; and the HTML report.
+/// The output of `read`: timelines (`--conn`, unless another format is asked for), or the
+/// format's writer; and the HTML report.
 fn read_sink<'a>(
     args: &ReadArgs,
+    format: OutputFormat,
     stdout: &'a mut dyn Write,
     conn: &[ConnFilter],
     html: Option<HtmlFile>,
     counters: Option<std::sync::Arc<progress::Counters>>,
 ) -> Sink<'a> {
-    let out = if !conn.is_empty() && !args.json {
+    let out = if !conn.is_empty() && format == OutputFormat::Report {
         Out::Timelines(io::BufWriter::new(stdout), 0)
-    } else if args.json {
-        Out::Json(JsonlWriter::new(stdout))
     } else {
-        Out::Report(Box::default(), stdout)
+        format_out(format, stdout)
     };
-    // Timelines recorded for the HTML report only stay out of the JSON records.
+    // Timelines recorded for the HTML report only stay out of the records written.
     let strip_timeline = html.is_some() && !args.timeline && conn.is_empty();
     Sink {
-        out,
         html,
         strip_timeline,
         counters,
-        sessions: 0,
-        established: 0,
+        ..Sink::new(out)
+    }
+}
+
+/// The writer of an output format.
+fn format_out(format: OutputFormat, stdout: &mut dyn Write) -> Out<'_> {
+    match format {
+        OutputFormat::Jsonl => Out::Json(JsonlWriter::new(stdout)),
+        OutputFormat::Report => Out::Report(Box::default(), stdout),
+        OutputFormat::Eve => Out::Log(LogWriter::eve(stdout)),
+        OutputFormat::Zeek => Out::Log(LogWriter::zeek(stdout, false)),
+        OutputFormat::ZeekJson => Out::Log(LogWriter::zeek(stdout, true)),
     }
 }
 
 /// The progress bar goes to stderr when it is a terminal, unless the dashboard owns the
-/// terminal, it was turned off, or JSON Lines stream to the same terminal.
-fn show_progress(args: &ReadArgs) -> bool {
-    let json_on_terminal = args.json && io::stdout().is_terminal();
-    io::stderr().is_terminal() && !args.tui && !args.no_progress && !json_on_terminal
+/// terminal, it was turned off, or records stream to the same terminal (any format but the
+/// report, or `--conn` timelines).
+fn show_progress(args: &ReadArgs, format: Option<OutputFormat>, conn: &[ConnFilter]) -> bool {
+    let streams = format.is_some_and(|f| f != OutputFormat::Report) || !conn.is_empty();
+    let streams_to_terminal = streams && io::stdout().is_terminal();
+    io::stderr().is_terminal() && !args.tui && !args.no_progress && !streams_to_terminal
 }
 
 /// Total size of the inputs in bytes; `None` when one is stdin (no total: a spinner).
@@ -446,6 +478,7 @@ fn input_size(files: &[String]) -> Option<u64> {
 /// `read --threads N` (N > 1): the capture thread dispatches to N shard threads.
 fn read_sharded(
     args: &ReadArgs,
+    format: OutputFormat,
     stdout: &mut dyn Write,
     conn: Vec<ConnFilter>,
     problems_out: Option<(String, std::fs::File)>,
@@ -462,7 +495,7 @@ fn read_sharded(
         .name("capture".into())
         .spawn(move || capture_files(files, filter, dispatcher, None, progress))
         .map_err(|e| AppError::Failed(format!("cannot start the capture thread: {e}")))?;
-    let sink = read_sink(args, stdout, &conn, html, counters);
+    let sink = read_sink(args, format, stdout, &conn, html, counters);
     let mut flows = ProblemFlows::default();
     let mut tap = |r: &SessionRecord| {
         if problems_out.is_some() {
@@ -581,7 +614,7 @@ fn analyse_sharded(
 struct Sink<'a> {
     out: Out<'a>,
     html: Option<HtmlFile>,
-    /// The timeline was recorded for the HTML report only: not written to the JSON.
+    /// The timeline was recorded for the HTML report only: not written to `out`.
     strip_timeline: bool,
     /// The progress bar's counters: sessions written so far, and how many established.
     counters: Option<std::sync::Arc<progress::Counters>>,
@@ -589,16 +622,30 @@ struct Sink<'a> {
     established: u64,
 }
 
-/// JSON Lines, the report aggregator, or `--conn` timelines (with the number written).
+/// JSON Lines, the report aggregator, another tool's format, or `--conn` timelines (with the
+/// number written).
 enum Out<'a> {
     Json(JsonlWriter<&'a mut dyn Write>),
     Report(Box<Report>, &'a mut dyn Write),
     Timelines(io::BufWriter<&'a mut dyn Write>, u64),
+    Log(LogWriter<&'a mut dyn Write>),
     /// stdout was closed (`| head`) while the HTML report still wants the rest.
     Closed,
 }
 
-impl Sink<'_> {
+impl<'a> Sink<'a> {
+    /// `out` alone: no HTML report, no progress bar.
+    fn new(out: Out<'a>) -> Sink<'a> {
+        Sink {
+            out,
+            html: None,
+            strip_timeline: false,
+            counters: None,
+            sessions: 0,
+            established: 0,
+        }
+    }
+
     fn sessions(
         &mut self,
         table: &mut FlowTable,
@@ -638,6 +685,7 @@ impl Sink<'_> {
                     *shown += 1;
                     timeline::render(&r, w)
                 }
+                Out::Log(w) => w.session(&r),
                 Out::Closed => Ok(()),
             };
             match written {
@@ -681,6 +729,7 @@ impl Sink<'_> {
                 )?;
                 w.flush()
             }
+            Out::Log(mut w) => w.finish(cap, &stats_record(cap, dec, counters, Limits::of(cfg))),
         }
     }
 }
@@ -725,7 +774,23 @@ fn analyse(
                         .and_then(|()| w.flush()),
                     )?;
                     next_stats = now.saturating_add_secs(LIVE_STATS_SECS);
+                } else if let Out::Log(w) = &mut sink.out
+                    && now >= next_stats
+                {
+                    let (cap, dec) = &*counters;
+                    io_result(
+                        w.stats(&stats_record(
+                            cap,
+                            dec,
+                            &table.counters,
+                            Limits::of(table.config()),
+                        ))
+                        .and_then(|()| w.flush()),
+                    )?;
+                    next_stats = now.saturating_add_secs(LIVE_STATS_SECS);
                 } else if let Out::Json(w) = &mut sink.out {
+                    io_result(w.flush())?;
+                } else if let Out::Log(w) = &mut sink.out {
                     io_result(w.flush())?;
                 }
             }
@@ -835,6 +900,7 @@ fn capture_live(
 pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError> {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
+    let format = output_format(args.json, args.format).map_err(AppError::Usage)?;
     let src = LiveSource::open(
         args.interface.as_deref(),
         args.filter.as_deref(),
@@ -844,7 +910,7 @@ pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     // The capture is open: root is no longer needed.
     crate::capture::live::drop_privileges(args.user.as_deref())
         .map_err(|e| AppError::Usage(e.to_string()))?;
-    let json = args.json || args.no_tui || !io::stdout().is_terminal();
+    let json = format.is_some() || args.no_tui || !io::stdout().is_terminal();
     let source = src.interface.clone();
     let filter = src.filter.clone();
     if json {
@@ -880,17 +946,11 @@ pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError>
         })
         .map_err(|e| AppError::Failed(format!("cannot start the ticker thread: {e}")))?;
     let result = if json {
+        let format = format.unwrap_or(OutputFormat::Jsonl);
         analyse(
             rx,
             flow_config(&args.limits, args.timeline),
-            Sink {
-                out: Out::Json(JsonlWriter::new(stdout)),
-                html: None,
-                strip_timeline: false,
-                counters: None,
-                sessions: 0,
-                established: 0,
-            },
+            Sink::new(format_out(format, stdout)),
             &[],
             &mut |_| {},
         )

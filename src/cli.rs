@@ -1,14 +1,19 @@
 //! The command line (SPEC.md "Command line"), parsed with clap.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::limits;
+
+/// `tlscope --version`: the crate version and, when built from a git checkout, the commit
+/// (`build.rs`; `TLSCOPE_GIT_COMMIT` overrides it for builds from a tarball).
+pub const VERSION: &str = env!("TLSCOPE_VERSION");
 
 #[derive(Debug, Parser)]
 #[command(
     name = "tlscope",
-    version,
+    version = VERSION,
     about = "Passive port-443 TLS analyzer: handshakes, verdicts and timing, without decrypting anything",
+    after_help = "Shell completions: tlscope completions SHELL; man pages: tlscope man [--dir DIR].",
     propagate_version = true
 )]
 pub struct Cli {
@@ -22,6 +27,51 @@ pub enum Command {
     Read(ReadArgs),
     /// Analyse a live interface (needs capture privileges).
     Live(LiveArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
+    #[command(hide = true)]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout, or write one page per command into --dir.
+    #[command(hide = true)]
+    Man {
+        /// Write tlscope.1, tlscope-read.1 and tlscope-live.1 into this directory.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
+}
+
+/// What `read` and `live` write on stdout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// JSON Lines: session records, then a stats record (SPEC.md; same as --json).
+    Jsonl,
+    /// The human report, at the end.
+    Report,
+    /// Suricata EVE JSON: one tls/quic (or flow) event per connection, then a stats event.
+    Eve,
+    /// Zeek ssl.log, tab-separated with Zeek's header and #close.
+    Zeek,
+    /// Zeek ssl.log as JSON objects, one per line.
+    ZeekJson,
+}
+
+/// `--json` and `--format` together: `--json` is `--format jsonl`; anything else conflicts.
+pub fn output_format(
+    json: bool,
+    format: Option<OutputFormat>,
+) -> Result<Option<OutputFormat>, String> {
+    match (json, format) {
+        (true, Some(f)) if f != OutputFormat::Jsonl => Err(format!(
+            "--json means --format jsonl; it cannot be combined with --format {}",
+            f.to_possible_value()
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default()
+        )),
+        (true, _) => Ok(Some(OutputFormat::Jsonl)),
+        (false, f) => Ok(f),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -32,6 +82,9 @@ pub struct ReadArgs {
     /// Print JSON Lines (session records, then a stats record) instead of the report.
     #[arg(long)]
     pub json: bool,
+    /// Output format (default: the report; --json is --format jsonl).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<OutputFormat>,
     /// BPF filter applied to every frame (tcpdump syntax).
     #[arg(short = 'f', long = "filter", value_name = "BPF")]
     pub filter: Option<String>,
@@ -41,7 +94,7 @@ pub struct ReadArgs {
     /// Replay speed for --tui (1 = recorded pace, 0 = as fast as possible).
     #[arg(long, default_value_t = 1.0, value_name = "X")]
     pub speed: f64,
-    /// Also write a self-contained HTML report to FILE (beside --json or the report on stdout).
+    /// Also write a self-contained HTML report to FILE (beside the output on stdout).
     #[arg(long, value_name = "FILE", conflicts_with = "tui")]
     pub html: Option<String>,
     /// No progress bar on stderr (shown only when stderr is a terminal).
@@ -79,6 +132,10 @@ pub struct LiveArgs {
     /// Stream JSON Lines instead of opening the dashboard.
     #[arg(long)]
     pub json: bool,
+    /// Stream this format instead of opening the dashboard (--json is --format jsonl; the
+    /// report is printed when the capture stops).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<OutputFormat>,
     /// Do not open the dashboard.
     #[arg(long)]
     pub no_tui: bool,
@@ -107,4 +164,49 @@ pub struct LimitArgs {
     /// Seconds of packet time without traffic after which a flow is closed and written.
     #[arg(long, default_value_t = limits::DEFAULT_IDLE_TIMEOUT_SECS, value_name = "SECS")]
     pub idle_timeout: u64,
+}
+
+/// `tlscope completions SHELL`: the completion script for the real command line.
+pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    use clap::CommandFactory;
+    clap_complete::generate(shell, &mut Cli::command(), "tlscope", out);
+}
+
+/// `tlscope man`: the man page on `out`, or one page per visible command in `dir`.
+pub fn write_man(
+    dir: Option<&std::path::Path>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    match dir {
+        Some(d) => clap_mangen::generate_to(Cli::command(), d),
+        None => clap_mangen::Man::new(Cli::command()).render(out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_an_alias_of_format_jsonl() {
+        assert_eq!(output_format(false, None), Ok(None));
+        assert_eq!(output_format(true, None), Ok(Some(OutputFormat::Jsonl)));
+        assert_eq!(
+            output_format(true, Some(OutputFormat::Jsonl)),
+            Ok(Some(OutputFormat::Jsonl))
+        );
+        assert_eq!(
+            output_format(false, Some(OutputFormat::ZeekJson)),
+            Ok(Some(OutputFormat::ZeekJson))
+        );
+        let err = output_format(true, Some(OutputFormat::Eve)).unwrap_err();
+        assert!(err.contains("--format eve"), "{err}");
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
 }

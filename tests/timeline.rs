@@ -81,11 +81,13 @@ fn conn_by_sni_prints_the_handshake_as_a_timeline() {
         .find(|r| r.contains("server_hello"))
         .expect("a ServerHello row");
     assert!(sh.contains(
-        "client ← server  P.       744        0   64  server_hello, certificate, server_key_exchange, server_hello_done"
+        "client ← server  P.       744        0      231   64  server_hello, certificate, server_key_exchange, server_hello_done"
     ), "{sh}");
     let alert = rows.iter().find(|r| r.contains("alert:")).unwrap();
     assert!(
-        alert.contains("client → server  P.         7      231   64  alert:unknown_ca (fatal)"),
+        alert.contains(
+            "client → server  P.         7      231      744   64  alert:unknown_ca (fatal)"
+        ),
         "{alert}"
     );
     assert!(
@@ -146,6 +148,15 @@ fn a_two_segment_client_hello_shows_both_segments() {
         (Some(1448), Some(0))
     );
     assert!(data[0]["tls"].as_array().unwrap().is_empty());
+    // The server acknowledges the first segment, then the whole hello.
+    let hello_end = 1448 + data[1]["bytes"].as_u64().unwrap();
+    let acks: Vec<u64> = ev
+        .iter()
+        .filter(|e| e["from"] == "server")
+        .filter_map(|e| e["ack"].as_u64())
+        .filter(|a| *a > 0)
+        .collect();
+    assert_eq!(acks[..2], [1448, hello_end], "{acks:?}");
     assert_eq!(data[1]["offset"], 1448);
     assert_eq!(data[1]["tls"][0], "client_hello");
     let ch_bytes = pq["client_hello_bytes"].as_u64().unwrap();

@@ -352,6 +352,10 @@ impl Connection {
                 .isn
                 .filter(|_| payload)
                 .map(|isn| seq.wrapping_sub(isn.wrapping_add(1))),
+            ack: self.sides[1 - side]
+                .isn
+                .filter(|_| f & ACK != 0)
+                .map(|isn| seg.tcp.ack.wrapping_sub(isn.wrapping_add(1))),
             retransmission: payload
                 && high_before.is_some_and(|h| (seq.wrapping_sub(h) as i32) < 0),
         };

@@ -228,6 +228,7 @@ pub fn cert_record(
         sig_alg: leaf.sig_alg.clone(),
         serial: leaf.serial.clone(),
         sha256: leaf.sha256.clone(),
+        sha1: leaf.sha1.clone(),
         chain: c.chain.iter().map(chain_element).collect(),
     }
 }

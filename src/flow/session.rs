@@ -86,6 +86,54 @@ impl<'a> Hellos<'a> {
     }
 }
 
+/// Zeek's `ssl_history` letters of both directions, merged in capture order (each side's own
+/// order kept; the client first on equal times), the client's uppercase; at most Zeek's 100
+/// letters. `None` when neither side sent anything TLS.
+pub fn ssl_history(c: &Observed, s: &Observed) -> Option<String> {
+    /// Zeek's `SSL::max_ssl_history_length`.
+    const MAX_LETTERS: usize = 100;
+    let (mut i, mut j) = (0, 0);
+    let mut out = String::new();
+    while out.len() < MAX_LETTERS && (i < c.history.len() || j < s.history.len()) {
+        let take_client = match (c.history.get(i), s.history.get(j)) {
+            (Some(a), Some(b)) => a.0 <= b.0,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        if take_client {
+            out.push(c.history[i].1.to_ascii_uppercase() as char);
+            i += 1;
+        } else {
+            out.push(s.history[j].1.to_ascii_lowercase() as char);
+            j += 1;
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// Zeek's `established` for TLS over TCP: both directions switched to encrypted records. TLS ≤
+/// 1.2: both sent ChangeCipherSpec and an encrypted record followed the later one (its
+/// Finished). TLS 1.3: both sent encrypted (application_data-typed) records. `None` for QUIC.
+pub fn handshake_completed(h: &Hellos<'_>, quic: bool) -> Option<bool> {
+    if quic {
+        return None;
+    }
+    let (c, s) = (h.c, h.s);
+    let Some(version) = h.version() else {
+        return Some(false);
+    };
+    if is_tls13(version) {
+        return Some(c.app_records > 0 && s.app_records > 0);
+    }
+    let (Some(cc), Some(sc)) = (c.ccs, s.ccs) else {
+        return Some(false);
+    };
+    let (later, other, at) = if cc >= sc { (c, s, cc) } else { (s, c, sc) };
+    let encrypted =
+        |o: &Observed| o.encrypted_handshake_records + o.app_records + o.encrypted_alerts;
+    Some(encrypted(later) > 0 || other.first_app.is_some_and(|t| t >= at))
+}
+
 pub fn alert_record(from_client: bool, a: &Alert) -> AlertRecord {
     AlertRecord {
         from: if from_client { "client" } else { "server" },
@@ -213,7 +261,8 @@ pub fn assemble(
         .filter(|s| !s.sslv2_format)
         .map(|s| names::cipher_label(s.cipher));
     let group = sh.and_then(|sh| {
-        if is_tls13(sh.version()) {
+        // A server key_share is TLS 1.3 whatever the version says (drafts, experiments).
+        if is_tls13(sh.version()) || sh.key_share_group.is_some() {
             sh.key_share_group.map(names::group_label)
         } else {
             let ecdhe = names::cipher_name(sh.cipher).is_some_and(|n| n.contains("_ECDHE_"));
@@ -297,7 +346,49 @@ pub fn assemble(
         bytes_client: base.bytes_client,
         bytes_server: base.bytes_server,
         problems,
+        version_raw: h.version(),
+        ssl_history: ssl_history(c, s),
+        handshake_completed: handshake_completed(h, quic),
         span_ns: (base.first_ts.nanos(), base.last_ts.nanos()),
         timeline: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obs(history: &[(i64, u8)]) -> Observed {
+        Observed {
+            history: history.iter().map(|&(t, l)| (Timestamp(t), l)).collect(),
+            ..Observed::default()
+        }
+    }
+
+    #[test]
+    fn history_merges_by_time_client_uppercase() {
+        // A TLS 1.2 handshake: C s x k n G I t i.
+        let c = obs(&[(1, b'c'), (5, b'g'), (5, b'i')]);
+        let s = obs(&[
+            (3, b's'),
+            (3, b'x'),
+            (3, b'k'),
+            (3, b'n'),
+            (7, b't'),
+            (7, b'i'),
+        ]);
+        assert_eq!(ssl_history(&c, &s).as_deref(), Some("CsxknGIti"));
+        // Equal times: the client first; each side keeps its own order.
+        let c = obs(&[(2, b'c')]);
+        let s = obs(&[(2, b'l'), (1, b's')]);
+        assert_eq!(ssl_history(&c, &s).as_deref(), Some("Cls"));
+        assert_eq!(ssl_history(&obs(&[]), &obs(&[])), None);
+    }
+
+    #[test]
+    fn history_stops_at_zeeks_limit() {
+        let many: Vec<(i64, u8)> = (0..64).map(|i| (i, b'i')).collect();
+        let h = ssl_history(&obs(&many), &obs(&many)).unwrap();
+        assert_eq!(h.len(), 100);
     }
 }

@@ -154,6 +154,7 @@ struct Event {
     retransmission: bool,
     bytes: u32,
     offset: Option<u32>,
+    ack: Option<u32>,
     tls: Vec<String>,
 }
 
@@ -165,6 +166,7 @@ pub struct Packet {
     pub ttl: u8,
     pub bytes: u32,
     pub offset: Option<u32>,
+    pub ack: Option<u32>,
     pub retransmission: bool,
 }
 
@@ -195,6 +197,7 @@ impl Timeline {
             retransmission: p.retransmission,
             bytes: p.bytes,
             offset: p.offset,
+            ack: p.ack,
             tls,
         });
     }
@@ -215,6 +218,7 @@ impl Timeline {
                     flags: flags_label(e.flags),
                     bytes: e.bytes,
                     offset: e.offset.map(u64::from),
+                    ack: e.ack.map(u64::from),
                     retransmission: e.retransmission,
                     ttl: e.ttl,
                     tls: e.tls.clone(),
@@ -248,6 +252,7 @@ mod tests {
             ttl: 64,
             bytes,
             offset: None,
+            ack: None,
             retransmission: false,
         }
     }

@@ -15,8 +15,10 @@
 //!   `groups_offered`, `key_shares_offered`, `sig_algs_offered`, `psk_modes`,
 //!   `compression_offered`) and `extensions_server`, as IANA names in wire order (unknown values
 //!   `0x….`, GREASE `GREASE(0x….)`); `pq_offered`, `pq_negotiated`; in `cert`: `key_type`,
-//!   `key_bits`, `sig_alg`, `serial`, `sha256` and `chain` (every certificate as sent); and the
-//!   outcome `no_client_hello` (TCP connected and closed with no data).
+//!   `key_bits`, `sig_alg`, `serial`, `sha256`, `sha1` and `chain` (every certificate as sent);
+//!   `version_raw` (the negotiated version's wire number), `ssl_history` (Zeek's letters for what
+//!   each side sent in plaintext) and `handshake_completed` (Zeek's `established`; `null` for
+//!   QUIC); and the outcome `no_client_hello` (TCP connected and closed with no data).
 //! - `"stats"`: once at the end of `read`: packets, bytes, link types, skipped frames by reason,
 //!   capture-file anomalies, flow counters and reassembly/TLS anomalies. Counters only grow.
 //!

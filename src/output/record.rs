@@ -43,6 +43,9 @@ pub struct CertRecord {
     pub sig_alg: String,
     pub serial: String,
     pub sha256: Option<String>,
+    /// SHA-1 of the DER encoding, lowercase hex (Suricata's `tls.fingerprint`, blocklists such
+    /// as abuse.ch SSLBL); null when only a prefix was captured.
+    pub sha1: Option<String>,
     /// Every certificate as sent, leaf first.
     pub chain: Vec<ChainCertRecord>,
 }
@@ -62,6 +65,9 @@ pub struct TimelineEvent {
     /// Where the payload starts in its direction's byte stream (0 = first byte after the
     /// SYN); null without payload or without a SYN to count from.
     pub offset: Option<u64>,
+    /// The acknowledgement, as an offset in the peer's byte stream (bytes of the peer's data
+    /// received in order); null without ACK or without the peer's SYN to count from.
+    pub ack: Option<u64>,
     /// The payload repeats bytes already seen (wholly or in part).
     pub retransmission: bool,
     /// Time to live / hop limit of the packet.
@@ -151,6 +157,18 @@ pub struct SessionRecord {
     pub bytes_client: u64,
     pub bytes_server: u64,
     pub problems: Vec<&'static str>,
+    /// The negotiated version as its wire number (772 = TLS 1.3, 0x7f1c = TLS 1.3 draft 28),
+    /// which `version` folds; null without a ServerHello.
+    pub version_raw: Option<u16>,
+    /// What each side sent in plaintext, in capture order, in Zeek's `ssl_history` letters
+    /// (client uppercase, server lowercase: `CsxknGIti` is a full TLS 1.2 handshake); null when
+    /// no TLS was seen. See `docs/formats/zeek.md`.
+    pub ssl_history: Option<String>,
+    /// Both sides switched to encrypted records (TLS ≤ 1.2: ChangeCipherSpec then encrypted
+    /// records; TLS 1.3: encrypted records from both): Zeek's `established`, which is not
+    /// `outcome == "established"` (it cannot tell an encrypted Finished from an encrypted
+    /// alert). Null for QUIC, whose Finished messages travel in encrypted packets.
+    pub handshake_completed: Option<bool>,
     /// First and last packet time (ns since the epoch), for finding the connection's packets
     /// again (`--write-problems`); `ts`/`ts_end` are their wire form.
     #[serde(skip)]

@@ -126,8 +126,8 @@ pub fn render(r: &SessionRecord, out: &mut dyn Write) -> io::Result<()> {
     };
     writeln!(
         out,
-        "  {:>10}  {:<16} {:<5} {:>6} {:>8} {:>4}  tls",
-        "ms", "direction", "flags", "bytes", "offset", "ttl"
+        "  {:>10}  {:<16} {:<5} {:>6} {:>8} {:>8} {:>4}  tls",
+        "ms", "direction", "flags", "bytes", "offset", "ack", "ttl"
     )?;
     for e in &t.events {
         let dir = if e.from == "client" {
@@ -136,17 +136,19 @@ pub fn render(r: &SessionRecord, out: &mut dyn Write) -> io::Result<()> {
             "client ← server"
         };
         let offset = e.offset.map(|o| o.to_string()).unwrap_or_default();
+        let ack = e.ack.map(|o| o.to_string()).unwrap_or_default();
         let mut notes: Vec<String> = e.tls.iter().map(|l| printable(l).into_owned()).collect();
         if e.retransmission {
             notes.insert(0, "RETRANSMISSION".into());
         }
         let line = format!(
-            "  {:>10.3}  {:<16} {:<5} {:>6} {:>8} {:>4}  {}",
+            "  {:>10.3}  {:<16} {:<5} {:>6} {:>8} {:>8} {:>4}  {}",
             e.t_ms,
             dir,
             e.flags,
             e.bytes,
             offset,
+            ack,
             e.ttl,
             notes.join(", ")
         );
@@ -223,6 +225,7 @@ mod tests {
             flags: flags.into(),
             bytes,
             offset: (bytes > 0).then_some(0),
+            ack: None,
             retransmission: retr,
             ttl: 64,
             tls: tls.iter().map(|s| s.to_string()).collect(),
@@ -244,7 +247,10 @@ mod tests {
         assert!(text.contains("problem  rst_injected_suspected: "), "{text}");
         let lines: Vec<&str> = text.lines().collect();
         let ch = lines.iter().find(|l| l.contains("client_hello")).unwrap();
-        assert!(ch.contains("0.500  client → server  P.       517"), "{ch}");
+        assert!(
+            ch.contains("0.500  client → server  P.       517        0"),
+            "{ch}"
+        );
         assert!(text.contains("RETRANSMISSION"), "{text}");
         assert!(text.contains("client ← server  R "), "{text}");
         assert!(text.contains("3 more packets"), "{text}");

@@ -898,6 +898,9 @@ pub(crate) fn test_record(
         bytes_client: 1000,
         bytes_server: 5000,
         problems: Vec::new(),
+        version_raw: (outcome == "established").then_some(0x0304),
+        ssl_history: Some("CsiI".into()),
+        handshake_completed: Some(outcome == "established"),
         span_ns: (start.nanos(), end.nanos()),
         timeline: None,
     }

@@ -38,6 +38,8 @@ pub struct CertInfo {
     pub serial: String,
     /// SHA-256 of the DER encoding, lowercase hex; `None` when only a prefix was captured.
     pub sha256: Option<String>,
+    /// SHA-1 of the DER encoding, lowercase hex; `None` when only a prefix was captured.
+    pub sha1: Option<String>,
     /// Subject equals issuer.
     pub self_signed: bool,
     /// The issuer's DER-encoded name contents (without the outer SEQUENCE), for trust checks.
@@ -150,6 +152,7 @@ fn cert_info(cert: &X509Certificate<'_>, der: &[u8]) -> CertInfo {
         sig_alg,
         serial: hex(&serial_bytes[first.min(serial_bytes.len())..]),
         sha256: Some(hex(&Sha256::digest(der))),
+        sha1: Some(hex(&sha1::Sha1::digest(der))),
         self_signed: cert.subject().as_raw() == cert.issuer().as_raw(),
         issuer_der: der_contents(cert.issuer().as_raw()).to_vec(),
     }
@@ -253,6 +256,7 @@ fn leaf_from_prefix(der: &[u8]) -> Option<CertSummary> {
         sig_alg,
         serial: hex(&serial_bytes[first.min(serial_bytes.len())..]),
         sha256: None,
+        sha1: None,
         self_signed: subject.as_raw() == issuer.as_raw(),
         issuer_der: der_contents(issuer.as_raw()).to_vec(),
     };

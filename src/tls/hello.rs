@@ -26,6 +26,8 @@ pub mod ext {
     pub const SUPPORTED_VERSIONS: u16 = 43;
     pub const PSK_KEY_EXCHANGE_MODES: u16 = 45;
     pub const KEY_SHARE: u16 = 51;
+    /// key_share's number in TLS 1.3 drafts up to 22 (Zeek calls it `key_share_old`).
+    pub const KEY_SHARE_DRAFT: u16 = 40;
     pub const ENCRYPTED_CLIENT_HELLO: u16 = 0xfe0d;
     pub const ENCRYPTED_SERVER_NAME: u16 = 0xffce;
 }
@@ -291,9 +293,10 @@ pub fn parse_server_hello(body: &[u8]) -> Result<ServerHello, HelloError> {
             out.compression = sh.compression.0;
             sh.ext.unwrap_or_default()
         }
-        Err(_) if legacy & 0xff00 == 0x7f00 || legacy & 0xff00 == 0xfb00 => {
-            // TLS 1.3 drafts before -22 (and Facebook's variants): version, random, cipher,
-            // extensions; no session id, no compression.
+        Err(_) if legacy & 0xff00 == 0x7f00 || legacy & 0xff00 == 0xfb00 || legacy == 0x0304 => {
+            // TLS 1.3 drafts before -22 (and Facebook's variants; drafts before -16 wrote
+            // 0x0304 itself): version, random, cipher, extensions; no session id, no
+            // compression.
             out.selected_version = Some(legacy);
             out.cipher = be16(&body[34..]);
             match body.get(36..38).map(be16) {
@@ -312,7 +315,7 @@ pub fn parse_server_hello(body: &[u8]) -> Result<ServerHello, HelloError> {
         if ty == ext::SESSION_TICKET {
             out.ticket_ext = true;
         }
-        if ty == ext::KEY_SHARE && framed.len() >= 6 {
+        if (ty == ext::KEY_SHARE || ty == ext::KEY_SHARE_DRAFT) && framed.len() >= 6 {
             // ServerHello: one KeyShareEntry; HelloRetryRequest: the selected group alone.
             out.key_share_group = Some(be16(&framed[4..]));
             return true;
@@ -472,6 +475,22 @@ pub(crate) mod tests {
         b.extend_from_slice(&(exts.len() as u16).to_be_bytes());
         b.extend_from_slice(&exts);
         b
+    }
+
+    #[test]
+    fn early_draft_server_hello() {
+        // TLS 1.3 before draft 16: 0x0304 in the version field, no session id or compression,
+        // key_share numbered 40 (as in suricata-verify's tls13-draft14 capture).
+        let mut b = vec![0x03, 0x04];
+        b.extend_from_slice(&[3; 32]);
+        b.extend_from_slice(&[0xc0, 0x2b]);
+        let ext = [0, 40, 0, 6, 0, 0x17, 0, 2, 0xaa, 0xbb];
+        b.extend_from_slice(&(ext.len() as u16).to_be_bytes());
+        b.extend_from_slice(&ext);
+        let sh = parse_server_hello(&b).unwrap();
+        assert_eq!(sh.version(), 0x0304);
+        assert_eq!(sh.cipher, 0xc02b);
+        assert_eq!(sh.key_share_group, Some(0x17));
     }
 
     #[test]

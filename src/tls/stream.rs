@@ -14,8 +14,8 @@
 
 use super::cert::{CertSummary, parse_certificate_message};
 use super::hello::{
-    ClientHello, ServerHello, parse_client_hello, parse_server_hello, parse_sslv2_client_hello,
-    parse_sslv2_server_hello,
+    ClientHello, HRR_RANDOM, ServerHello, parse_client_hello, parse_server_hello,
+    parse_sslv2_client_hello, parse_sslv2_server_hello,
 };
 use crate::limits::{MAX_CLIENT_HELLOS, MAX_HANDSHAKE_MESSAGE, MAX_RECORD_LEN};
 use crate::time::Timestamp;
@@ -23,6 +23,11 @@ use crate::time::Timestamp;
 /// Plaintext alerts kept per direction (count). A handshake ends after one fatal alert; more
 /// than a few means a misbehaving peer, which the count shows.
 pub const MAX_ALERTS: usize = 8;
+
+/// Handshake-history entries kept per direction (entries): a full TLS 1.2 handshake is about
+/// six per side; more means renegotiation or a misbehaving peer, and Zeek itself stops its
+/// `ssl_history` at 100 letters for both sides together.
+pub const MAX_HISTORY: usize = 64;
 
 /// Of a Certificate message larger than `MAX_HANDSHAKE_MESSAGE`, this many bytes are buffered
 /// and parsed (bytes): enough for the leaf and its first issuers; the rest is skipped.
@@ -110,6 +115,10 @@ pub struct Observed {
     pub oversized_messages: u32,
     /// A hello extension block that did not parse cleanly (malformed extension or garbage).
     pub malformed_extensions: u32,
+    /// What this direction sent in plaintext, in order, as Zeek's `ssl_history` letters
+    /// (lowercase; see [`history_letter`]) with the capture time of each: handshake messages,
+    /// ChangeCipherSpec, alerts, heartbeats. At most [`MAX_HISTORY`] entries.
+    pub history: Vec<(Timestamp, u8)>,
 }
 
 impl Observed {
@@ -140,11 +149,54 @@ impl Observed {
         hello_errors: 0,
         oversized_messages: 0,
         malformed_extensions: 0,
+        history: Vec::new(),
     };
 
     pub fn saw(&self, handshake_type: u8) -> bool {
         handshake_type < 32 && self.handshake_types & (1 << handshake_type) != 0
     }
+
+    fn note(&mut self, ts: Timestamp, letter: u8) {
+        if self.history.len() < MAX_HISTORY {
+            self.history.push((ts, letter));
+        }
+    }
+}
+
+/// Zeek's `ssl_history` letter (lowercase; the client's are written uppercase) for a handshake
+/// message type, as `base/protocols/ssl/main.zeek` assigns them. A ServerHello that is a
+/// HelloRetryRequest is `j` (the caller decides); unknown types are `z`.
+pub fn history_letter(msg_type: u8) -> u8 {
+    match msg_type {
+        0 => b'h',   // hello_request
+        1 => b'c',   // client_hello
+        2 => b's',   // server_hello
+        3 => b'v',   // hello_verify_request
+        4 => b't',   // new_session_ticket
+        5 => b'e',   // end_of_early_data
+        6 => b'j',   // hello_retry_request (TLS 1.3 drafts)
+        8 => b'o',   // encrypted_extensions
+        11 => b'x',  // certificate
+        12 => b'k',  // server_key_exchange
+        13 => b'r',  // certificate_request
+        14 => b'n',  // server_hello_done
+        15 => b'y',  // certificate_verify
+        16 => b'g',  // client_key_exchange
+        20 => b'f',  // finished
+        21 => b'w',  // certificate_url
+        22 => b'u',  // certificate_status
+        23 => b'a',  // supplemental_data
+        24 => b'p',  // key_update
+        254 => b'm', // message_hash
+        _ => b'z',
+    }
+}
+
+/// Letters for what is not a handshake message.
+pub mod history {
+    pub const CHANGE_CIPHER_SPEC: u8 = b'i';
+    pub const ALERT: u8 = b'l';
+    pub const HEARTBEAT: u8 = b'b';
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -409,10 +461,12 @@ impl TlsDirection {
                         };
                         let parsed = if msg[0] == 1 {
                             parse_sslv2_client_hello(msg).map(|ch| {
+                                self.obs.note(meta.ts, b'c');
                                 self.obs.client_hellos.push((ch, meta));
                             })
                         } else {
                             parse_sslv2_server_hello(msg).map(|sh| {
+                                self.obs.note(meta.ts, b's');
                                 self.obs.server_hello = Some((sh, meta));
                             })
                         };
@@ -503,7 +557,12 @@ impl TlsDirection {
                 self.obs.encrypted_handshake_records += 1;
                 self.obs.first_encrypted_handshake.get_or_insert(ts);
             }
-            content::HEARTBEAT => self.obs.heartbeats += 1,
+            content::HEARTBEAT => {
+                self.obs.heartbeats += 1;
+                if !self.encrypted {
+                    self.obs.note(ts, history::HEARTBEAT);
+                }
+            }
             _ => {}
         }
     }
@@ -511,7 +570,9 @@ impl TlsDirection {
     fn record_content(&mut self, ctype: u8, body: &[u8], offset: u64) {
         match ctype {
             content::CHANGE_CIPHER_SPEC => {
-                self.obs.ccs.get_or_insert(self.ts_at(offset));
+                let ts = self.ts_at(offset);
+                self.obs.ccs.get_or_insert(ts);
+                self.obs.note(ts, history::CHANGE_CIPHER_SPEC);
                 if !self.tls13 {
                     self.encrypted = true;
                     // A message cut by the CCS can never complete.
@@ -528,6 +589,7 @@ impl TlsDirection {
                         ts: self.ts_at(offset),
                     };
                     self.obs.alert.get_or_insert(a);
+                    self.obs.note(a.ts, history::ALERT);
                     if self.obs.alerts.len() < MAX_ALERTS {
                         self.obs.alerts.push(a);
                     } else {
@@ -584,6 +646,9 @@ impl TlsDirection {
                     self.obs.handshake_types |= 1 << hs::CERTIFICATE;
                 }
                 // Skip without buffering: drop what we hold of it, discard the rest later.
+                let first = self.hs_offset(self.hs_pos);
+                let ts = self.ts_at(first.saturating_sub(self.framing));
+                self.obs.note(ts, history_letter(msg_type));
                 self.obs.oversized_messages += 1;
                 if msg_type == hs::CLIENT_HELLO || msg_type == hs::SERVER_HELLO {
                     self.obs.hello_errors += 1;
@@ -618,6 +683,12 @@ impl TlsDirection {
         if msg_type < 32 {
             self.obs.handshake_types |= 1 << msg_type;
         }
+        // A ServerHello carrying the HelloRetryRequest random is Zeek's `j`.
+        let letter = match msg_type {
+            hs::SERVER_HELLO if body.get(2..34) == Some(&HRR_RANDOM[..]) => b'j',
+            t => history_letter(t),
+        };
+        self.obs.note(meta.ts, letter);
         match msg_type {
             hs::CLIENT_HELLO => match parse_client_hello(body) {
                 Ok(ch) => {
@@ -792,6 +863,49 @@ mod tests {
         assert_eq!(d.obs.encrypted_alerts, 1);
         assert!(d.obs.alert.is_none());
         assert!(d.buf.len() < 16, "app data is not buffered");
+    }
+
+    #[test]
+    fn history_letters_in_stream_order() {
+        let mut sh = vec![3, 3];
+        sh.extend_from_slice(&[5; 32]);
+        sh.extend_from_slice(&[0, 0xc0, 0x2f, 0, 0, 0]);
+        let mut payload = handshake_msg(2, &sh);
+        payload.extend(handshake_msg(11, &[0, 0, 0]));
+        payload.extend(handshake_msg(12, &[3, 0, 0x1d, 1, 0xaa]));
+        payload.extend(handshake_msg(14, &[]));
+        let mut stream = records(22, &payload, 16384);
+        stream.extend(records(21, &[1, 0], 10)); // a plaintext warning alert
+        stream.extend(records(20, &[1], 10));
+        stream.extend(records(22, &[0x99; 40], 100)); // encrypted Finished: no letter
+        stream.extend(records(21, &[0x77; 26], 100)); // encrypted alert: no letter
+        let mut d = TlsDirection::new();
+        feed_in_segments(&mut d, &stream, 7);
+        let letters: Vec<u8> = d.obs.history.iter().map(|(_, l)| *l).collect();
+        assert_eq!(letters, b"sxknli");
+        assert!(d.obs.history.windows(2).all(|w| w[0].0 <= w[1].0));
+
+        // A HelloRetryRequest is `j`.
+        let mut hrr = vec![3, 3];
+        hrr.extend_from_slice(&HRR_RANDOM);
+        hrr.extend_from_slice(&[0, 0x13, 0x01, 0, 0, 6, 0, 0x2b, 0, 2, 3, 4]);
+        let mut d = TlsDirection::new();
+        d.feed(
+            &records(22, &handshake_msg(2, &hrr), 16384),
+            0,
+            Timestamp(1),
+        );
+        assert_eq!(d.obs.history, vec![(Timestamp(1), b'j')]);
+    }
+
+    #[test]
+    fn history_is_bounded() {
+        let mut d = TlsDirection::new();
+        let stream = records(20, &[1; 1], 10).repeat(MAX_HISTORY * 3);
+        // ChangeCipherSpec after ChangeCipherSpec: each one is a letter until the bound.
+        d.set_tls13();
+        d.feed(&stream, 0, Timestamp(1));
+        assert_eq!(d.obs.history.len(), MAX_HISTORY);
     }
 
     #[test]

@@ -247,6 +247,7 @@ mod tests {
             sig_alg: "sha256WithRSAEncryption".into(),
             serial: "01".into(),
             sha256: None,
+            sha1: None,
             chain: vec![ChainCertRecord {
                 subject: "CN=bad.example.net".into(),
                 issuer: "CN=Corp Proxy CA".into(),

@@ -232,6 +232,9 @@ fn arrow(o: &mut String, e: &TimelineEvent, y: f64, lines: &[String]) -> fmt::Re
     if let Some(off) = e.offset {
         tip.push_str(&format!(" · offset {off}"));
     }
+    if let Some(ack) = e.ack {
+        tip.push_str(&format!(" · ack {ack}"));
+    }
     tip.push_str(&format!(" · TTL {}", e.ttl));
     if e.retransmission {
         tip.push_str(" · retransmission");
@@ -354,6 +357,7 @@ mod tests {
             flags: "P.".into(),
             bytes: 744,
             offset: Some(1),
+            ack: Some(518),
             retransmission: false,
             ttl: 64,
             tls: [

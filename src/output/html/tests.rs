@@ -56,6 +56,7 @@ fn event(t_ms: f64, from: &'static str, flags: &str, bytes: u32, tls: &[&str]) -
         flags: flags.into(),
         bytes,
         offset: (bytes > 0).then_some(1),
+        ack: None,
         retransmission: false,
         ttl: if from == "client" { 64 } else { 57 },
         tls: tls.iter().map(|s| s.to_string()).collect(),
@@ -96,6 +97,7 @@ fn hostile_record() -> SessionRecord {
         sig_alg: HOSTILE.into(),
         serial: HOSTILE.into(),
         sha256: None,
+        sha1: None,
         chain: Vec::new(),
     });
     r.problems = vec!["sni_cert_mismatch"];
