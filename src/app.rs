@@ -11,7 +11,7 @@ use std::thread;
 use crossbeam_channel::{Receiver, Sender, bounded};
 use thiserror::Error;
 
-use crate::capture::file::{CaptureError, check_path, read_file};
+use crate::capture::file::{CaptureError, check_path, read_file_counted};
 use crate::capture::filter::BpfFilter;
 use crate::capture::live::LiveSource;
 use crate::capture::{CaptureStats, RawPacket};
@@ -21,11 +21,13 @@ use crate::evidence::{self, ProblemFlows};
 use crate::flow::table::FlowCounters;
 use crate::flow::{FlowConfig, FlowTable, Segment};
 use crate::limits::{BATCH_BYTES, BATCH_SEGMENTS, CHANNEL_BATCHES};
+use crate::output::html::HtmlFile;
 use crate::output::jsonl::JsonlWriter;
 use crate::output::log::LogWriter;
 use crate::output::record::SessionRecord;
 use crate::output::report::Report;
 use crate::output::timeline::{self, ConnFilter};
+use crate::progress::{self, Progress};
 use crate::shard::{self, Merged, Shards};
 use crate::stats::{DecodeCounters, Limits, stats_record};
 use crate::time::Timestamp;
@@ -185,13 +187,44 @@ impl Outlet for Single {
     }
 }
 
-/// The capture thread's loop: files → filter → decode → batches.
+/// Clears the progress bar (`read` on a terminal) when the input has been read, before the
+/// analysis hears of it and prints its report.
+struct ClearsProgress<O> {
+    out: O,
+    progress: Option<Progress>,
+}
+
+impl<O: Outlet> Outlet for ClearsProgress<O> {
+    fn push(&mut self, ts: Timestamp, d: &decode::Decoded<'_>) -> bool {
+        self.out.push(ts, d)
+    }
+
+    fn flush(&mut self) -> bool {
+        self.out.flush()
+    }
+
+    fn done(self, counters: Box<(CaptureStats, DecodeCounters)>) {
+        drop(self.progress);
+        self.out.done(counters)
+    }
+
+    fn failed(self, e: CaptureError) {
+        drop(self.progress);
+        self.out.failed(e)
+    }
+}
+
+/// The capture thread's loop: files → filter → decode → batches. `progress`: the progress bar
+/// (bytes read and packets are counted for it; it is cleared when the input ends).
 fn capture_files(
     files: Vec<String>,
     filter: Option<String>,
-    mut out: impl Outlet,
+    out: impl Outlet,
     pace: Option<f64>,
+    progress: Option<Progress>,
 ) {
+    let counters = progress.as_ref().map(Progress::counters);
+    let mut out = ClearsProgress { out, progress };
     let mut pacer = pace.map(|speed| (speed, None::<(Timestamp, std::time::Instant)>));
     let mut stats = CaptureStats::default();
     let mut dec = DecodeCounters::default();
@@ -205,8 +238,15 @@ fn capture_files(
         None => None,
     };
     let mut receiver_gone = false;
+    let mut seen = 0u64;
     for path in &files {
         let mut on_packet = |p: &RawPacket<'_>| -> bool {
+            seen += 1;
+            if let Some(c) = &counters
+                && seen.is_multiple_of(progress::PACKETS_PER_UPDATE)
+            {
+                c.packets.store(seen, std::sync::atomic::Ordering::Relaxed);
+            }
             if let Some(f) = filter.as_mut() {
                 match f.matches(p.linktype, p.data) {
                     Some(true) => {}
@@ -249,13 +289,17 @@ fn capture_files(
             }
             true
         };
-        if let Err(e) = read_file(path, &mut stats, &mut on_packet) {
+        let read_bytes = counters.as_ref().map(|c| c.bytes.clone());
+        if let Err(e) = read_file_counted(path, &mut stats, read_bytes, &mut on_packet) {
             out.failed(e);
             return;
         }
         if receiver_gone {
             return;
         }
+    }
+    if let Some(c) = &counters {
+        c.packets.store(seen, std::sync::atomic::Ordering::Relaxed);
     }
     // The filter runs beside the decoder; report its counts with the capture's.
     stats.filtered_out = dec.filtered_out;
@@ -317,10 +361,21 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
                 .into(),
         ));
     }
+    // Opened before reading starts: an unwritable path is bad usage, found at once.
+    let html = match &args.html {
+        Some(path) => Some(HtmlFile::create(path, &args.files).map_err(AppError::Usage)?),
+        None => None,
+    };
+    let progress = if show_progress(args, format, &conn) {
+        Progress::start(input_size(&args.files)).ok()
+    } else {
+        None
+    };
     if args.threads > 1 {
         let format = format.unwrap_or(OutputFormat::Report);
-        return read_sharded(args, format, stdout, conn, problems_out);
+        return read_sharded(args, format, stdout, conn, problems_out, html, progress);
     }
+    let counters = progress.as_ref().map(Progress::counters);
     let (tx, rx) = bounded::<Msg>(CHANNEL_BATCHES);
     let files = args.files.clone();
     let filter = args.filter.clone();
@@ -332,7 +387,7 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     };
     let capture = thread::Builder::new()
         .name("capture".into())
-        .spawn(move || capture_files(files, filter, Single::new(tx), pace))
+        .spawn(move || capture_files(files, filter, Single::new(tx), pace, progress))
         .map_err(|e| AppError::Failed(format!("cannot start the capture thread: {e}")))?;
     if args.tui {
         let source = args.files.join(" ");
@@ -342,8 +397,8 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
         return result;
     }
     let format = format.unwrap_or(OutputFormat::Report);
-    let cfg = flow_config(&args.limits, args.timeline || !conn.is_empty());
-    let sink = read_sink(format, stdout, &conn);
+    let cfg = flow_config(&args.limits, wants_timeline(args, &conn));
+    let sink = read_sink(args, format, stdout, &conn, html, counters);
     let mut flows = ProblemFlows::default();
     let mut tap = |r: &SessionRecord| {
         if problems_out.is_some() {
@@ -356,25 +411,68 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     write_problems(args, problems_out, &flows, result?)
 }
 
+/// Timelines are recorded when an output shows them: `--timeline`, `--conn`, `--html`.
+fn wants_timeline(args: &ReadArgs, conn: &[ConnFilter]) -> bool {
+    args.timeline || !conn.is_empty() || args.html.is_some()
+}
+
 /// The output of `read`: timelines (`--conn`, unless another format is asked for), or the
-/// format's writer.
-fn read_sink<'a>(format: OutputFormat, stdout: &'a mut dyn Write, conn: &[ConnFilter]) -> Sink<'a> {
-    if !conn.is_empty() && format == OutputFormat::Report {
-        Sink::Timelines(io::BufWriter::new(stdout), 0)
+/// format's writer; and the HTML report.
+fn read_sink<'a>(
+    args: &ReadArgs,
+    format: OutputFormat,
+    stdout: &'a mut dyn Write,
+    conn: &[ConnFilter],
+    html: Option<HtmlFile>,
+    counters: Option<std::sync::Arc<progress::Counters>>,
+) -> Sink<'a> {
+    let out = if !conn.is_empty() && format == OutputFormat::Report {
+        Out::Timelines(io::BufWriter::new(stdout), 0)
     } else {
-        format_sink(format, stdout)
+        format_out(format, stdout)
+    };
+    // Timelines recorded for the HTML report only stay out of the records written.
+    let strip_timeline = html.is_some() && !args.timeline && conn.is_empty();
+    Sink {
+        html,
+        strip_timeline,
+        counters,
+        ..Sink::new(out)
     }
 }
 
 /// The writer of an output format.
-fn format_sink(format: OutputFormat, stdout: &mut dyn Write) -> Sink<'_> {
+fn format_out(format: OutputFormat, stdout: &mut dyn Write) -> Out<'_> {
     match format {
-        OutputFormat::Jsonl => Sink::Json(JsonlWriter::new(stdout)),
-        OutputFormat::Report => Sink::Report(Box::default(), stdout),
-        OutputFormat::Eve => Sink::Log(LogWriter::eve(stdout)),
-        OutputFormat::Zeek => Sink::Log(LogWriter::zeek(stdout, false)),
-        OutputFormat::ZeekJson => Sink::Log(LogWriter::zeek(stdout, true)),
+        OutputFormat::Jsonl => Out::Json(JsonlWriter::new(stdout)),
+        OutputFormat::Report => Out::Report(Box::default(), stdout),
+        OutputFormat::Eve => Out::Log(LogWriter::eve(stdout)),
+        OutputFormat::Zeek => Out::Log(LogWriter::zeek(stdout, false)),
+        OutputFormat::ZeekJson => Out::Log(LogWriter::zeek(stdout, true)),
     }
+}
+
+/// The progress bar goes to stderr when it is a terminal, unless the dashboard owns the
+/// terminal, it was turned off, or records stream to the same terminal (any format but the
+/// report, or `--conn` timelines).
+fn show_progress(args: &ReadArgs, format: Option<OutputFormat>, conn: &[ConnFilter]) -> bool {
+    let streams = format.is_some_and(|f| f != OutputFormat::Report) || !conn.is_empty();
+    let streams_to_terminal = streams && io::stdout().is_terminal();
+    io::stderr().is_terminal() && !args.tui && !args.no_progress && !streams_to_terminal
+}
+
+/// Total size of the inputs in bytes; `None` when one is stdin (no total: a spinner).
+fn input_size(files: &[String]) -> Option<u64> {
+    files
+        .iter()
+        .map(|f| {
+            if f == "-" {
+                None
+            } else {
+                std::fs::metadata(f).ok().map(|m| m.len())
+            }
+        })
+        .sum()
 }
 
 /// `read --threads N` (N > 1): the capture thread dispatches to N shard threads.
@@ -384,17 +482,20 @@ fn read_sharded(
     stdout: &mut dyn Write,
     conn: Vec<ConnFilter>,
     problems_out: Option<(String, std::fs::File)>,
+    html: Option<HtmlFile>,
+    progress: Option<Progress>,
 ) -> Result<(), AppError> {
-    let cfg = flow_config(&args.limits, args.timeline || !conn.is_empty());
+    let cfg = flow_config(&args.limits, wants_timeline(args, &conn));
     let (dispatcher, shards) = shard::start(args.threads as usize, cfg)
         .map_err(|e| AppError::Failed(format!("cannot start the analysis threads: {e}")))?;
+    let counters = progress.as_ref().map(Progress::counters);
     let files = args.files.clone();
     let filter = args.filter.clone();
     let capture = thread::Builder::new()
         .name("capture".into())
-        .spawn(move || capture_files(files, filter, dispatcher, None))
+        .spawn(move || capture_files(files, filter, dispatcher, None, progress))
         .map_err(|e| AppError::Failed(format!("cannot start the capture thread: {e}")))?;
-    let sink = read_sink(format, stdout, &conn);
+    let sink = read_sink(args, format, stdout, &conn, html, counters);
     let mut flows = ProblemFlows::default();
     let mut tap = |r: &SessionRecord| {
         if problems_out.is_some() {
@@ -509,16 +610,42 @@ fn analyse_sharded(
     }
 }
 
-/// Where finished sessions go: JSON Lines, the report aggregator, another tool's format, or
-/// `--conn` timelines (with the number written).
-enum Sink<'a> {
+/// Where finished sessions go: `out` on stdout, and the HTML report (`--html`) as well.
+struct Sink<'a> {
+    out: Out<'a>,
+    html: Option<HtmlFile>,
+    /// The timeline was recorded for the HTML report only: not written to `out`.
+    strip_timeline: bool,
+    /// The progress bar's counters: sessions written so far, and how many established.
+    counters: Option<std::sync::Arc<progress::Counters>>,
+    sessions: u64,
+    established: u64,
+}
+
+/// JSON Lines, the report aggregator, another tool's format, or `--conn` timelines (with the
+/// number written).
+enum Out<'a> {
     Json(JsonlWriter<&'a mut dyn Write>),
     Report(Box<Report>, &'a mut dyn Write),
     Timelines(io::BufWriter<&'a mut dyn Write>, u64),
     Log(LogWriter<&'a mut dyn Write>),
+    /// stdout was closed (`| head`) while the HTML report still wants the rest.
+    Closed,
 }
 
-impl Sink<'_> {
+impl<'a> Sink<'a> {
+    /// `out` alone: no HTML report, no progress bar.
+    fn new(out: Out<'a>) -> Sink<'a> {
+        Sink {
+            out,
+            html: None,
+            strip_timeline: false,
+            counters: None,
+            sessions: 0,
+            established: 0,
+        }
+    }
+
     fn sessions(
         &mut self,
         table: &mut FlowTable,
@@ -535,20 +662,39 @@ impl Sink<'_> {
         select: &[ConnFilter],
         tap: &mut dyn FnMut(&SessionRecord),
     ) -> io::Result<()> {
-        for r in records {
+        for mut r in records {
             tap(&r);
+            self.sessions += 1;
+            self.established += (r.outcome == "established") as u64;
+            if let Some(h) = &mut self.html {
+                h.add(&r);
+            }
+            if self.strip_timeline {
+                r.timeline = None;
+            }
             if !select.is_empty() && !timeline::selected(select, &r) {
                 continue;
             }
-            match self {
-                Sink::Json(w) => w.write(&r)?,
-                Sink::Report(rep, _) => rep.add(&r),
-                Sink::Timelines(w, shown) => {
-                    timeline::render(&r, w)?;
-                    *shown += 1;
+            let written = match &mut self.out {
+                Out::Json(w) => w.write(&r),
+                Out::Report(rep, _) => {
+                    rep.add(&r);
+                    Ok(())
                 }
-                Sink::Log(w) => w.session(&r)?,
+                Out::Timelines(w, shown) => {
+                    *shown += 1;
+                    timeline::render(&r, w)
+                }
+                Out::Log(w) => w.session(&r),
+                Out::Closed => Ok(()),
+            };
+            match written {
+                Err(e) if is_broken_pipe(&e) && self.html.is_some() => self.out = Out::Closed,
+                other => other?,
             }
+        }
+        if let Some(c) = &self.counters {
+            c.set_sessions(self.sessions, self.established);
         }
         Ok(())
     }
@@ -560,17 +706,22 @@ impl Sink<'_> {
         counters: &FlowCounters,
         cfg: &FlowConfig,
     ) -> io::Result<()> {
-        match self {
-            Sink::Json(mut w) => {
+        if let Some(h) = self.html {
+            // Not a broken pipe even if the file is one: this is an error, not an end.
+            h.finish(cap, dec, counters).map_err(io::Error::other)?;
+        }
+        match self.out {
+            Out::Closed => Ok(()),
+            Out::Json(mut w) => {
                 w.write(&stats_record(cap, dec, counters, Limits::of(cfg)))?;
                 w.flush()
             }
-            Sink::Report(rep, out) => {
+            Out::Report(rep, out) => {
                 let mut out = io::BufWriter::new(out);
                 rep.render(&mut out, cap, dec, counters)?;
                 out.flush()
             }
-            Sink::Timelines(mut w, shown) => {
+            Out::Timelines(mut w, shown) => {
                 writeln!(
                     w,
                     "{shown} of {} connections matched --conn",
@@ -578,7 +729,7 @@ impl Sink<'_> {
                 )?;
                 w.flush()
             }
-            Sink::Log(mut w) => w.finish(cap, &stats_record(cap, dec, counters, Limits::of(cfg))),
+            Out::Log(mut w) => w.finish(cap, &stats_record(cap, dec, counters, Limits::of(cfg))),
         }
     }
 }
@@ -609,7 +760,7 @@ fn analyse(
                 if !io_result(sink.sessions(&mut table, select, tap))? {
                     return Ok(None);
                 }
-                if let Sink::Json(w) = &mut sink
+                if let Out::Json(w) = &mut sink.out
                     && now >= next_stats
                 {
                     let (cap, dec) = &*counters;
@@ -623,7 +774,7 @@ fn analyse(
                         .and_then(|()| w.flush()),
                     )?;
                     next_stats = now.saturating_add_secs(LIVE_STATS_SECS);
-                } else if let Sink::Log(w) = &mut sink
+                } else if let Out::Log(w) = &mut sink.out
                     && now >= next_stats
                 {
                     let (cap, dec) = &*counters;
@@ -637,9 +788,9 @@ fn analyse(
                         .and_then(|()| w.flush()),
                     )?;
                     next_stats = now.saturating_add_secs(LIVE_STATS_SECS);
-                } else if let Sink::Json(w) = &mut sink {
+                } else if let Out::Json(w) = &mut sink.out {
                     io_result(w.flush())?;
-                } else if let Sink::Log(w) = &mut sink {
+                } else if let Out::Log(w) = &mut sink.out {
                     io_result(w.flush())?;
                 }
             }
@@ -799,7 +950,7 @@ pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError>
         analyse(
             rx,
             flow_config(&args.limits, args.timeline),
-            format_sink(format, stdout),
+            Sink::new(format_out(format, stdout)),
             &[],
             &mut |_| {},
         )

@@ -94,6 +94,12 @@ pub struct ReadArgs {
     /// Replay speed for --tui (1 = recorded pace, 0 = as fast as possible).
     #[arg(long, default_value_t = 1.0, value_name = "X")]
     pub speed: f64,
+    /// Also write a self-contained HTML report to FILE (beside the output on stdout).
+    #[arg(long, value_name = "FILE", conflicts_with = "tui")]
+    pub html: Option<String>,
+    /// No progress bar on stderr (shown only when stderr is a terminal).
+    #[arg(long = "no-progress", visible_alias = "quiet")]
+    pub no_progress: bool,
     /// Show only these connections, each as a packet timeline: an address (10.0.0.5,
     /// 10.0.0.5:51234, [2001:db8::1]:443) on either side, or a server name (www.example.com,
     /// *.example.com). Repeatable. With --json: only their records, timelines included.

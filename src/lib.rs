@@ -24,6 +24,7 @@ pub mod evidence;
 pub mod flow;
 pub mod limits;
 pub mod output;
+pub mod progress;
 pub mod quic;
 pub mod shard;
 pub mod stats;

@@ -8,6 +8,8 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use flate2::bufread::MultiGzDecoder;
 use std::path::Path;
@@ -138,13 +140,42 @@ fn units_to_timestamp(units: u64, units_per_sec: u64, offset_secs: i64) -> Times
 pub fn read_file(
     path: &str,
     stats: &mut CaptureStats,
+    on_packet: impl FnMut(&RawPacket<'_>) -> bool,
+) -> Result<(), CaptureError> {
+    read_file_counted(path, stats, None, on_packet)
+}
+
+/// Adds the bytes read through it to a shared counter (the progress bar): one atomic add per
+/// read call, and the readers above it read in blocks of 64 KiB or more from a file.
+struct CountingReader<R> {
+    inner: R,
+    bytes: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// [`read_file`], adding the bytes read from the file (compressed bytes for a .gz) to
+/// `read_bytes` as reading goes.
+pub fn read_file_counted(
+    path: &str,
+    stats: &mut CaptureStats,
+    read_bytes: Option<Arc<AtomicU64>>,
     mut on_packet: impl FnMut(&RawPacket<'_>) -> bool,
 ) -> Result<(), CaptureError> {
-    let raw: Box<dyn Read + Send> = if path == "-" {
+    let mut raw: Box<dyn Read + Send> = if path == "-" {
         Box::new(io::stdin())
     } else {
         Box::new(open_file(path)?)
     };
+    if let Some(bytes) = read_bytes {
+        raw = Box::new(CountingReader { inner: raw, bytes });
+    }
     let input = maybe_gunzip(raw).map_err(|e| CaptureError::Read(path.into(), e.to_string()))?;
     let mut reader = match create_reader(READ_BUFFER_BYTES, input) {
         Ok(r) => r,
@@ -372,6 +403,12 @@ mod tests {
         let (pkts, _) = collect(&path);
         assert_eq!(pkts.len(), 1);
         assert_eq!(pkts[0].0, Timestamp::from_secs_nanos(7, 0));
+        // The progress counter sees the bytes of the file, not the decompressed ones.
+        let read = Arc::new(AtomicU64::new(0));
+        let mut stats = CaptureStats::default();
+        read_file_counted(&path, &mut stats, Some(read.clone()), |_| true).unwrap();
+        let size = std::fs::metadata(&path).unwrap().len();
+        assert_eq!(read.load(Ordering::Relaxed), size);
         std::fs::remove_file(path).ok();
     }
 

@@ -47,7 +47,7 @@ pub const RATE_WINDOW_SECS: i64 = 5;
 /// Counter samples kept for the rates (older ones are pruned by time first).
 const RATE_SAMPLES: usize = 256;
 /// Latency histograms: 1 µs .. 1 h, in µs.
-const HIST_MAX_US: u64 = 3_600_000_000;
+pub(crate) const HIST_MAX_US: u64 = 3_600_000_000;
 /// Significant digits: 3 for the all-connections histograms (as the report), 2 (1 %) for the
 /// per-SNI ones, which would otherwise cost ~94 KB each.
 const HIST_DIGITS_ALL: u8 = 3;
@@ -408,17 +408,17 @@ impl Default for Aggregator {
     }
 }
 
-fn hist<T: Counter>(digits: u8) -> Histogram<T> {
+pub(crate) fn hist<T: Counter>(digits: u8) -> Histogram<T> {
     Histogram::new_with_bounds(1, HIST_MAX_US, digits).expect("static bounds are valid")
 }
 
-fn record_ms<T: Counter>(h: &mut Histogram<T>, ms: Option<f64>) {
+pub(crate) fn record_ms<T: Counter>(h: &mut Histogram<T>, ms: Option<f64>) {
     if let Some(ms) = ms.filter(|m| m.is_finite()) {
         h.saturating_record(((ms * 1000.0).round().max(0.0) as u64).clamp(1, HIST_MAX_US));
     }
 }
 
-fn quantiles<T: Counter>(h: &Histogram<T>) -> Quantiles {
+pub(crate) fn quantiles<T: Counter>(h: &Histogram<T>) -> Quantiles {
     if h.is_empty() {
         return Quantiles::default();
     }
@@ -448,7 +448,7 @@ fn buckets<T: Counter>(h: &Histogram<T>) -> Vec<u64> {
     out
 }
 
-fn is_pq_group(g: &str) -> bool {
+pub(crate) fn is_pq_group(g: &str) -> bool {
     g.contains("MLKEM") || g.contains("Kyber")
 }
 
