@@ -516,6 +516,7 @@ pub fn flow_table_records(data: &[u8]) -> Vec<SessionRecord> {
             ip_id: 0,
             payload,
             payload_truncated: b0 & 0x40 != 0,
+            elided: 0,
         };
         table.on_segment(&seg);
         assert!(

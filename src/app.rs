@@ -11,6 +11,7 @@ use std::thread;
 use crossbeam_channel::{Receiver, Sender, bounded};
 use thiserror::Error;
 
+use crate::bypass::{self, Bypass, DecidedTx};
 use crate::capture::file::{CaptureError, check_path, read_file_counted};
 use crate::capture::filter::BpfFilter;
 use crate::capture::live::LiveSource;
@@ -110,6 +111,34 @@ impl Batch {
         });
     }
 
+    /// A segment whose payload is left out (a decided flow, see `bypass`): its length only.
+    pub(crate) fn push_elided(&mut self, ts: Timestamp, d: &decode::Decoded<'_>) {
+        let seg = Segment::from_decoded(ts, d);
+        self.segs.push(SegMeta {
+            seg: Segment {
+                payload: &[],
+                elided: d.payload.len() as u32,
+                ..seg
+            },
+            payload_start: self.arena.len() as u32,
+            payload_len: 0,
+        });
+    }
+
+    /// Adds a segment, its payload left out when `bypass` says the flow is decided.
+    pub(crate) fn add(
+        &mut self,
+        bypass: Option<&mut Bypass>,
+        ts: Timestamp,
+        d: &decode::Decoded<'_>,
+    ) {
+        if bypass.is_some_and(|b| b.elide(ts, d)) {
+            self.push_elided(ts, d)
+        } else {
+            self.push(ts, d)
+        }
+    }
+
     pub(crate) fn segments(&self) -> impl Iterator<Item = Segment<'_>> {
         self.segs.iter().map(|m| Segment {
             payload: &self.arena
@@ -153,29 +182,35 @@ pub(crate) trait Outlet {
 pub(crate) struct Single {
     tx: Sender<Msg>,
     batch: Batch,
+    bypass: Option<Bypass>,
 }
 
 impl Single {
-    fn new(tx: Sender<Msg>) -> Single {
+    fn new(tx: Sender<Msg>, bypass: Option<Bypass>) -> Single {
         Single {
             tx,
             batch: Batch::with_capacity(),
+            bypass,
         }
     }
 }
 
 impl Outlet for Single {
     fn push(&mut self, ts: Timestamp, d: &decode::Decoded<'_>) -> bool {
-        self.batch.push(ts, d);
+        self.batch.add(self.bypass.as_mut(), ts, d);
         !self.batch.is_full() || self.flush()
     }
 
     fn flush(&mut self) -> bool {
         let ready = std::mem::replace(&mut self.batch, Batch::with_capacity());
+        if let Some(b) = self.bypass.as_mut() {
+            b.absorb();
+        }
         self.tx.send(Msg::Batch(ready)).is_ok()
     }
 
-    fn done(self, counters: Box<(CaptureStats, DecodeCounters)>) {
+    fn done(self, mut counters: Box<(CaptureStats, DecodeCounters)>) {
+        counters.0.payloads_bypassed = self.bypass.as_ref().map_or(0, |b| b.elided);
         if !self.batch.segs.is_empty() {
             let _ = self.tx.send(Msg::Batch(self.batch));
         }
@@ -377,6 +412,14 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     }
     let counters = progress.as_ref().map(Progress::counters);
     let (tx, rx) = bounded::<Msg>(CHANNEL_BATCHES);
+    // The dashboard replay keeps every payload; `read` lets the capture thread skip the data
+    // of decided flows.
+    let (decided_tx, bypass) = if args.tui || args.no_bypass {
+        (None, None)
+    } else {
+        let (dtx, drx) = bypass::channel();
+        (Some(dtx), Some(Bypass::new(drx, args.limits.idle_timeout)))
+    };
     let files = args.files.clone();
     let filter = args.filter.clone();
     // Replay paces batches by packet time; small batches keep the dashboard smooth.
@@ -387,7 +430,7 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     };
     let capture = thread::Builder::new()
         .name("capture".into())
-        .spawn(move || capture_files(files, filter, Single::new(tx), pace, progress))
+        .spawn(move || capture_files(files, filter, Single::new(tx, bypass), pace, progress))
         .map_err(|e| AppError::Failed(format!("cannot start the capture thread: {e}")))?;
     if args.tui {
         let source = args.files.join(" ");
@@ -405,7 +448,7 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
             flows.add(r);
         }
     };
-    let result = analyse(rx, cfg, sink, &conn, &mut tap);
+    let result = analyse(rx, cfg, sink, &conn, &mut tap, decided_tx);
     // Dropping the receiver (inside analyse) unblocks the capture thread if we stopped early.
     let _ = capture.join();
     write_problems(args, problems_out, &flows, result?)
@@ -486,7 +529,7 @@ fn read_sharded(
     progress: Option<Progress>,
 ) -> Result<(), AppError> {
     let cfg = flow_config(&args.limits, wants_timeline(args, &conn));
-    let (dispatcher, shards) = shard::start(args.threads as usize, cfg)
+    let (dispatcher, shards) = shard::start(args.threads as usize, cfg, !args.no_bypass)
         .map_err(|e| AppError::Failed(format!("cannot start the analysis threads: {e}")))?;
     let counters = progress.as_ref().map(Progress::counters);
     let files = args.files.clone();
@@ -734,6 +777,17 @@ impl<'a> Sink<'a> {
     }
 }
 
+/// Tells the capture side which flows became decided (never waits: news that does not fit is
+/// dropped, and those flows are simply copied as before).
+pub(crate) fn announce_decided(table: &mut FlowTable, to: Option<&DecidedTx>) {
+    let keys = table.take_decided();
+    if let Some(tx) = to
+        && !keys.is_empty()
+    {
+        let _ = tx.try_send(keys);
+    }
+}
+
 /// The flow thread's loop: batches → flow table → records → `tap` and the output. Returns the
 /// capture's counters when the input was read to its end (`None` when output stopped early).
 fn analyse(
@@ -742,6 +796,7 @@ fn analyse(
     mut sink: Sink<'_>,
     select: &[ConnFilter],
     tap: &mut dyn FnMut(&SessionRecord),
+    decided: Option<DecidedTx>,
 ) -> Result<Option<CaptureStats>, AppError> {
     let mut table = FlowTable::new(cfg);
     let mut next_stats = Timestamp::ZERO;
@@ -751,6 +806,7 @@ fn analyse(
                 for seg in b.segments() {
                     table.on_segment(&seg);
                 }
+                announce_decided(&mut table, decided.as_ref());
                 if !io_result(sink.sessions(&mut table, select, tap))? {
                     return Ok(None);
                 }
@@ -953,6 +1009,7 @@ pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError>
             Sink::new(format_out(format, stdout)),
             &[],
             &mut |_| {},
+            None,
         )
         .map(|_| ())
     } else {

@@ -108,6 +108,10 @@ pub struct ReadArgs {
     /// Add each TCP connection's packet timeline to its JSON record (`timeline`).
     #[arg(long)]
     pub timeline: bool,
+    /// Copy every payload to the analysis, also of connections whose handshake is decided
+    /// (for checking the bypass; the records are the same).
+    #[arg(long, hide = true)]
+    pub no_bypass: bool,
     /// Analysis threads: flows are sharded among them (capture and decoding run on a thread of
     /// their own). The records are the same, in the same order, as with one.
     #[arg(long, default_value_t = 1, value_name = "N",

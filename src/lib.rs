@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod bypass;
 pub mod capture;
 pub mod cli;
 pub mod decode;

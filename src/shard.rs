@@ -28,7 +28,8 @@ use std::thread;
 
 use crossbeam_channel::{Receiver, Sender, bounded};
 
-use crate::app::{Batch, Outlet};
+use crate::app::{Batch, Outlet, announce_decided};
+use crate::bypass::{Bypass, DecidedTx};
 use crate::capture::CaptureStats;
 use crate::capture::file::CaptureError;
 use crate::decode::{self, Transport};
@@ -90,6 +91,7 @@ enum MergeMsg {
 /// segments across the shards.
 pub struct Dispatcher {
     txs: Vec<Sender<ShardMsg>>,
+    bypass: Option<Bypass>,
     round: Vec<ShardBatch>,
     in_round: usize,
     next_index: u64,
@@ -150,6 +152,9 @@ fn shard_of(d: &decode::Decoded<'_>, shards: usize) -> usize {
 
 impl Dispatcher {
     fn send_round(&mut self) -> bool {
+        if let Some(b) = self.bypass.as_mut() {
+            b.absorb();
+        }
         let end = self.next_index;
         let mut ok = true;
         for (tx, sb) in self.txs.iter().zip(self.round.iter_mut()) {
@@ -175,7 +180,7 @@ impl Outlet for Dispatcher {
             }
         }
         let sb = &mut self.round[shard_of(d, self.txs.len())];
-        sb.batch.push(ts, d);
+        sb.batch.add(self.bypass.as_mut(), ts, d);
         sb.index.push(k);
         self.in_round += 1;
         let full = sb.batch.is_full();
@@ -189,8 +194,9 @@ impl Outlet for Dispatcher {
         self.send_round()
     }
 
-    fn done(mut self, counters: Box<(CaptureStats, DecodeCounters)>) {
+    fn done(mut self, mut counters: Box<(CaptureStats, DecodeCounters)>) {
         self.send_round();
+        counters.0.payloads_bypassed = self.bypass.as_ref().map_or(0, |b| b.elided);
         let mut counters = Some(counters);
         for tx in &self.txs {
             let _ = tx.send(ShardMsg::Done(self.now, counters.take()));
@@ -205,7 +211,13 @@ impl Outlet for Dispatcher {
 }
 
 /// One shard: a table of its own, fed rounds, sending records with their order keys.
-fn shard_loop(shard: usize, mut table: FlowTable, rx: Receiver<ShardMsg>, out: Sender<MergeMsg>) {
+fn shard_loop(
+    shard: usize,
+    mut table: FlowTable,
+    rx: Receiver<ShardMsg>,
+    out: Sender<MergeMsg>,
+    decided: Option<DecidedTx>,
+) {
     while let Ok(msg) = rx.recv() {
         match msg {
             ShardMsg::Batch(sb) => {
@@ -218,6 +230,7 @@ fn shard_loop(shard: usize, mut table: FlowTable, rx: Receiver<ShardMsg>, out: S
                     table.set_cursor(k);
                     table.on_segment(&seg);
                 }
+                announce_decided(&mut table, decided.as_ref());
                 for &(_, at, now) in scans {
                     table.set_cursor(at);
                     table.scan_at(now);
@@ -272,8 +285,9 @@ pub struct Shards {
 }
 
 /// Starts `n` shard threads with `cfg` (its `max_flows` shared among them); returns the
-/// capture side and the merge side.
-pub fn start(n: usize, cfg: FlowConfig) -> std::io::Result<(Dispatcher, Shards)> {
+/// capture side and the merge side. `bypass`: let the capture side skip the payloads of
+/// decided flows (see `bypass`).
+pub fn start(n: usize, cfg: FlowConfig, bypass: bool) -> std::io::Result<(Dispatcher, Shards)> {
     let n = n.clamp(1, MAX_THREADS);
     let (merge_tx, merge_rx) = bounded::<MergeMsg>(CHANNEL_BATCHES * n);
     let mut txs = Vec::with_capacity(n);
@@ -282,18 +296,26 @@ pub fn start(n: usize, cfg: FlowConfig) -> std::io::Result<(Dispatcher, Shards)>
         max_flows: cfg.max_flows.div_ceil(n).max(1),
         ..cfg
     };
+    let (decided_tx, bypass) = if bypass {
+        let (dtx, drx) = crate::bypass::channel();
+        (Some(dtx), Some(Bypass::new(drx, cfg.idle_timeout_secs)))
+    } else {
+        (None, None)
+    };
     for shard in 0..n {
         let (tx, rx) = bounded::<ShardMsg>(CHANNEL_BATCHES);
         let out = merge_tx.clone();
         let table = FlowTable::new(share).into_shard();
+        let decided = decided_tx.clone();
         handles.push(
             thread::Builder::new()
                 .name(format!("shard-{shard}"))
-                .spawn(move || shard_loop(shard, table, rx, out))?,
+                .spawn(move || shard_loop(shard, table, rx, out, decided))?,
         );
         txs.push(tx);
     }
     let dispatcher = Dispatcher {
+        bypass,
         round: (0..n).map(|_| ShardBatch::new()).collect(),
         txs,
         in_round: 0,

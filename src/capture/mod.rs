@@ -57,6 +57,8 @@ pub struct CaptureStats {
     /// Live capture: segments dropped because the analysis queue was full (the capture thread
     /// never waits).
     pub queue_dropped: u64,
+    /// Segments sent on without their payload bytes (decided flows; see `bypass`).
+    pub payloads_bypassed: u64,
 }
 
 impl CaptureStats {

@@ -86,6 +86,8 @@ pub struct Side {
     hs: Option<Box<Handshake>>,
     /// A payload was cut by the snaplen during the handshake.
     pub truncated_payloads: u32,
+    /// Payloads left out by the capture side's bypass while the handshake was undecided.
+    pub elided_undecided: u32,
     /// Segments whose sequence number jumped more than `MAX_SEQ_JUMP` ahead (not counted).
     pub wild_seq_segments: u32,
 }
@@ -129,6 +131,7 @@ impl Side {
             last_ack: None,
             hs: None,
             truncated_payloads: 0,
+            elided_undecided: 0,
             wild_seq_segments: 0,
         }
     }
@@ -341,13 +344,13 @@ impl Connection {
         self.track(seg, side);
         let s = &self.sides[side];
         let seq = seg.data_seq();
-        let payload = !seg.payload.is_empty();
+        let payload = seg.wire_len() > 0;
         let packet = timeline::Packet {
             ts: seg.ts,
             side,
             flags: f,
             ttl: seg.ttl,
-            bytes: seg.payload.len() as u32,
+            bytes: seg.wire_len() as u32,
             offset: s
                 .isn
                 .filter(|_| payload)
@@ -417,7 +420,7 @@ impl Connection {
         if f & ACK != 0 {
             self.on_ack(side, seg.tcp.ack);
         }
-        if !seg.payload.is_empty() {
+        if seg.wire_len() > 0 {
             self.on_payload(seg, side);
         }
         if f & FIN != 0 {
@@ -437,7 +440,7 @@ impl Connection {
         } else {
             let s = &mut self.sides[side];
             s.last_ttl = Some(seg.ttl);
-            s.max_segment = s.max_segment.max(seg.payload.len() as u32);
+            s.max_segment = s.max_segment.max(seg.wire_len() as u32);
             if seg.tcp.window == 0 && f & SYN == 0 && !self.decided {
                 s.zero_window = true;
             }
@@ -475,11 +478,11 @@ impl Connection {
         let s = &mut self.sides[side];
         s.payload_segments += 1;
         let seq = seg.data_seq();
-        let end = seq.wrapping_add(seg.payload.len() as u32);
+        let end = seq.wrapping_add(seg.wire_len() as u32);
         match s.high_seq {
             None => {
                 s.high_seq = Some(end);
-                s.bytes = seg.payload.len() as u64;
+                s.bytes = seg.wire_len() as u64;
             }
             Some(h) => {
                 let d = end.wrapping_sub(h) as i32;
@@ -497,6 +500,18 @@ impl Connection {
         }
         if seg.payload_truncated {
             s.truncated_payloads += 1;
+        }
+        if seg.elided > 0 {
+            // Left out by the capture side for a decided flow, yet this one is not: a 5-tuple
+            // reused without a SYN while the capture side still bypassed it. The bytes are
+            // missing, as with a snaplen cut.
+            s.elided_undecided += 1;
+            let h = s.hs_mut(self.budget as usize);
+            if !h.tls.is_stopped() {
+                h.tls.gap();
+            }
+            self.after_tls_progress();
+            return;
         }
         let several_isns =
             s.isn_candidates.len() > 1 && s.isn_candidates.contains(&seq.wrapping_sub(1));

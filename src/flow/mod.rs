@@ -41,6 +41,9 @@ pub struct Segment<'a> {
     pub payload: &'a [u8],
     /// The frame was cut by the snaplen inside this payload.
     pub payload_truncated: bool,
+    /// Payload bytes on the wire that are not in `payload`: the capture side leaves out the
+    /// data of TCP flows whose handshake is decided (only their length still matters).
+    pub elided: u32,
 }
 
 impl<'a> Segment<'a> {
@@ -65,7 +68,13 @@ impl<'a> Segment<'a> {
             ip_id: d.ip_id,
             payload: d.payload,
             payload_truncated: d.payload_truncated,
+            elided: 0,
         }
+    }
+
+    /// Payload length on the wire (bytes), carried or not.
+    pub fn wire_len(&self) -> usize {
+        self.payload.len() + self.elided as usize
     }
 
     /// Sequence number of the first payload byte: data on a SYN (TCP Fast Open) starts after

@@ -472,6 +472,7 @@ mod tests {
             ip_id: 0,
             payload,
             payload_truncated: false,
+            elided: 0,
         };
         q.on_datagram(&seg, side);
     }

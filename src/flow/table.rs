@@ -74,6 +74,9 @@ pub struct FlowCounters {
     pub hello_parse_errors: u64,
     pub malformed_extensions: u64,
     pub oversized_handshake_messages: u64,
+    /// Payloads the capture side left out (bypass of decided flows) that reached a flow whose
+    /// handshake was not decided: a 5-tuple reused without a SYN. Expected 0.
+    pub bypass_misses: u64,
 }
 
 impl FlowCounters {
@@ -104,6 +107,7 @@ impl FlowCounters {
             hello_parse_errors,
             malformed_extensions,
             oversized_handshake_messages,
+            bypass_misses,
         } = o;
         self.tcp_segments += tcp_segments;
         self.udp_datagrams += udp_datagrams;
@@ -128,6 +132,7 @@ impl FlowCounters {
         self.hello_parse_errors += hello_parse_errors;
         self.malformed_extensions += malformed_extensions;
         self.oversized_handshake_messages += oversized_handshake_messages;
+        self.bypass_misses += bypass_misses;
     }
 }
 
@@ -172,6 +177,10 @@ pub struct OrderKey {
 /// QUIC connection IDs and moved 5-tuples remembered to follow address changes (entries).
 /// Past this, new ones are not followed (they become connections of their own).
 const MAX_TRACKED_CIDS: usize = 65_536;
+
+/// Decided flows remembered between two `take_decided` calls (keys); more are not offered to
+/// the bypass (their payloads are copied as before).
+const MAX_DECIDED_KEYS: usize = 65_536;
 
 /// Flows written per batch at end of input (flows).
 const FINISH_BATCH: usize = 4096;
@@ -231,6 +240,9 @@ pub struct FlowTable {
     out: Vec<(OrderKey, SessionRecord)>,
     /// Cross-flow findings applied here (false: applied by whoever merges sharded tables).
     correlator: Option<Correlator>,
+    /// TCP flows whose handshake became decided since `take_decided`: the capture side may
+    /// stop copying their payloads.
+    decided_keys: Vec<FlowKey>,
     /// Server-chosen QUIC connection IDs → their connection, to follow a client whose address
     /// changes; and the 5-tuples found that way.
     quic_cids: HashMap<Vec<u8>, FlowKey, FlowHasher>,
@@ -251,6 +263,7 @@ impl FlowTable {
             phase: 1,
             out: Vec::new(),
             correlator: Some(Correlator::default()),
+            decided_keys: Vec::new(),
             quic_cids: HashMap::default(),
             cid_lens: [false; 21],
             quic_aliases: HashMap::default(),
@@ -297,6 +310,11 @@ impl FlowTable {
             .into_iter()
             .map(|(_, r)| r)
             .collect()
+    }
+
+    /// TCP flows decided since the last call (for the capture side's bypass).
+    pub fn take_decided(&mut self) -> Vec<FlowKey> {
+        std::mem::take(&mut self.decided_keys)
     }
 
     /// Session records finished since the last call, with where in the input each was written.
@@ -392,7 +410,12 @@ impl FlowTable {
             conn.last_ts = conn.last_ts.max(seg.ts);
             return;
         }
-        if conn.on_tcp(seg, side) {
+        let was_decided = conn.decided;
+        let reused = conn.on_tcp(seg, side);
+        if conn.decided && !was_decided && self.decided_keys.len() < MAX_DECIDED_KEYS {
+            self.decided_keys.push(key);
+        }
+        if reused {
             // The 5-tuple was reused: finish the old connection, start a new one.
             self.counters.flows_reused += 1;
             if let Some(old) = self.map.remove(&key) {
@@ -600,6 +623,7 @@ impl FlowTable {
             c.capture_gap_bytes += r.gaps;
             c.pending_segment_overflow += r.pending_overflow;
             c.snaplen_truncated_payloads += s.truncated_payloads as u64;
+            c.bypass_misses += s.elided_undecided as u64;
             let o = s.obs();
             c.not_tls_streams += o.not_tls as u64;
             c.malformed_tls_streams += matches!(
@@ -691,6 +715,7 @@ mod tests {
                 ip_id: 0,
                 payload,
                 payload_truncated: false,
+                elided: 0,
             };
             self.t.on_segment(&seg);
         }
@@ -870,6 +895,7 @@ mod tests {
                 ip_id: 0,
                 payload: &[],
                 payload_truncated: false,
+                elided: 0,
             };
             t.on_segment(&seg);
             assert!(t.len() <= 16);
@@ -914,6 +940,7 @@ mod tests {
                 ip_id: 0,
                 payload,
                 payload_truncated: false,
+                elided: 0,
             })
         };
         send(&mut t, client, server, 0, &hex(vectors::V1_CLIENT_INITIAL));

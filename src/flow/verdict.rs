@@ -697,6 +697,7 @@ mod tests {
                 ip_id: 0,
                 payload: p,
                 payload_truncated: false,
+                elided: 0,
             };
             conn.on_tcp(&seg, side);
         };

@@ -37,6 +37,9 @@ pub struct StatsRecord {
     pub last_ts: Option<String>,
     pub link_types: Vec<LinkTypeCount>,
     pub decoded_segments: u64,
+    /// Segments of decided TCP flows handed to the analysis without their payload bytes
+    /// (`src/bypass.rs`); only their length was needed.
+    pub payloads_bypassed: u64,
     pub skipped: serde_json::Map<String, serde_json::Value>,
     pub capture: CaptureAnomalies,
     pub flows: FlowCounters,
@@ -128,6 +131,7 @@ pub fn stats_record(
             })
             .collect(),
         decoded_segments: dec.segments,
+        payloads_bypassed: cap.payloads_bypassed,
         skipped,
         capture: CaptureAnomalies {
             truncated_frames: cap.truncated_frames,
