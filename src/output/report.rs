@@ -8,7 +8,7 @@ use crate::capture::CaptureStats;
 use crate::flow::table::FlowCounters;
 use crate::output::explain;
 use crate::output::record::SessionRecord;
-use crate::output::summary::{self, Summary, Table};
+use crate::output::summary::{self, SniHealth, Summary, Table};
 use crate::stats::DecodeCounters;
 
 pub use crate::output::summary::{MAX_TABLE_KEYS, printable};
@@ -24,6 +24,51 @@ impl Default for Report {
     fn default() -> Self {
         Report::new()
     }
+}
+
+/// One health table: the `limit` worst rows with connections, established %, top failure,
+/// handshake p50/p90/p99/max (ms), the last version and ALPN seen, and the key.
+fn health_table(
+    out: &mut dyn Write,
+    title: &str,
+    rows: &[(&str, &SniHealth)],
+    limit: usize,
+    other: u64,
+    what: &str,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{title}, worst first (connections, established %, top failure, handshake p50/p90/p99/max ms, version, ALPN):"
+    )?;
+    for (key, h) in rows.iter().take(limit) {
+        let failure = h
+            .top_failure()
+            .map(|(o, n)| format!("{o} ×{n}"))
+            .unwrap_or_else(|| "-".into());
+        let q = |p: f64| h.handshake.quantile_ms(p);
+        let lat = match (q(0.5), q(0.9), q(0.99), h.handshake.max_ms()) {
+            (Some(a), Some(b), Some(c), Some(m)) => format!("{a:.1}/{b:.1}/{c:.1}/{m:.1}"),
+            _ => "-".into(),
+        };
+        writeln!(
+            out,
+            "  {:>7} {:>5.1}%  {:<26} {:>23}  {:<8} {:<9} {}",
+            h.conns,
+            100.0 * h.success(),
+            failure,
+            lat,
+            h.versions.last().map_or("-", String::as_str),
+            h.alpns.last().map_or("-", String::as_str),
+            key
+        )?;
+    }
+    if rows.len() > limit {
+        writeln!(out, "  ... {} more {what} (use --json)", rows.len() - limit)?;
+    }
+    if other > 0 {
+        writeln!(out, "  {other:>7}         (other)")?;
+    }
+    Ok(())
 }
 
 impl Report {
@@ -82,38 +127,32 @@ impl Report {
             )?;
         }
         writeln!(out)?;
-        writeln!(
+        health_table(
             out,
-            "Per-SNI health, worst first (connections, established %, top failure, handshake p50/p99 ms, version, ALPN):"
+            "Per-SNI health",
+            &s.sni_rows(),
+            15,
+            s.sni_other,
+            "names",
         )?;
-        let snis = s.sni_rows();
-        for (name, h) in snis.iter().take(15) {
-            let failure = h
-                .top_failure()
-                .map(|(o, n)| format!("{o} ×{n}"))
-                .unwrap_or_else(|| "-".into());
-            let lat = match (h.handshake.quantile_ms(0.5), h.handshake.quantile_ms(0.99)) {
-                (Some(a), Some(b)) => format!("{a:.1}/{b:.1}"),
-                _ => "-".into(),
-            };
-            writeln!(
-                out,
-                "  {:>7} {:>5.1}%  {:<26} {:>13}  {:<8} {:<9} {}",
-                h.conns,
-                100.0 * h.success(),
-                failure,
-                lat,
-                h.versions.last().map_or("-", String::as_str),
-                h.alpns.last().map_or("-", String::as_str),
-                name
-            )?;
-        }
-        if snis.len() > 15 {
-            writeln!(out, "  ... {} more names (use --json)", snis.len() - 15)?;
-        }
-        if s.sni_other > 0 {
-            writeln!(out, "  {:>7}         (other)", s.sni_other)?;
-        }
+        writeln!(out)?;
+        health_table(
+            out,
+            "Per-server health",
+            &s.server_rows(),
+            10,
+            s.server_other,
+            "servers",
+        )?;
+        writeln!(out)?;
+        health_table(
+            out,
+            "Per-client (JA4) health",
+            &s.ja4_rows(),
+            10,
+            s.ja4_other,
+            "fingerprints",
+        )?;
         self.section(out, "Versions", &s.versions, 8)?;
         self.section(out, "ALPN", &s.alpn, 8)?;
         self.section(out, "Ciphers", &s.ciphers, 8)?;

@@ -198,7 +198,53 @@ fn remember(values: &mut Vec<String>, v: &str) {
     values.push(printable(v).into_owned());
 }
 
-/// Health of one server name.
+/// Label of the connections without a ClientHello (no JA4).
+pub const NO_JA4: &str = "(no ClientHello)";
+
+/// Counts `r` in the health of `key` (bounded: past `MAX_TABLE_KEYS` keys, in `other`).
+fn add_health(map: &mut HashMap<String, SniHealth>, other: &mut u64, key: &str, r: &SessionRecord) {
+    let room = map.len() < MAX_TABLE_KEYS;
+    let h = match map.get_mut(key) {
+        Some(h) => h,
+        None if room => map.entry(key.to_string()).or_default(),
+        None => {
+            *other += 1;
+            return;
+        }
+    };
+    h.conns += 1;
+    if r.outcome == "established" {
+        h.established += 1;
+    } else {
+        match h.failures.iter_mut().find(|(o, _)| *o == r.outcome) {
+            Some((_, n)) => *n += 1,
+            None => h.failures.push((r.outcome, 1)),
+        }
+    }
+    if let Some(ms) = r.handshake_ms {
+        h.handshake.add(ms);
+    }
+    if let Some(v) = &r.version {
+        remember(&mut h.versions, v);
+    }
+    if let Some(a) = r.alpn.as_ref().or(r.alpn_offered.first()) {
+        remember(&mut h.alpns, a);
+    }
+}
+
+/// Rows worst first: lowest success rate, then most connections, then by key.
+fn worst_first(map: &HashMap<String, SniHealth>) -> Vec<(&str, &SniHealth)> {
+    let mut rows: Vec<(&str, &SniHealth)> = map.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    rows.sort_by(|a, b| {
+        a.1.success()
+            .total_cmp(&b.1.success())
+            .then(b.1.conns.cmp(&a.1.conns))
+            .then(a.0.cmp(b.0))
+    });
+    rows
+}
+
+/// Health of one server name (or one server, or one client fingerprint).
 #[derive(Default, Clone)]
 pub struct SniHealth {
     pub conns: u64,
@@ -245,6 +291,11 @@ pub struct Summary {
     snis: HashMap<String, SniHealth>,
     /// Connections whose SNI did not fit in the table.
     pub sni_other: u64,
+    /// The same health per server endpoint and per client fingerprint (JA4).
+    servers: HashMap<String, SniHealth>,
+    pub server_other: u64,
+    ja4s: HashMap<String, SniHealth>,
+    pub ja4_other: u64,
     pub versions: Table,
     pub alpn: Table,
     pub ciphers: Table,
@@ -278,6 +329,10 @@ impl Summary {
             outcomes: Table::default(),
             snis: HashMap::new(),
             sni_other: 0,
+            servers: HashMap::new(),
+            server_other: 0,
+            ja4s: HashMap::new(),
+            ja4_other: 0,
             versions: Table::default(),
             alpn: Table::default(),
             ciphers: Table::default(),
@@ -367,35 +422,11 @@ impl Summary {
     }
 
     fn add_sni(&mut self, r: &SessionRecord) {
-        let sni_printable = printable(r.sni.as_deref().unwrap_or(NO_SNI));
-        let sni = &*sni_printable;
-        let room = self.snis.len() < MAX_TABLE_KEYS;
-        let h = match self.snis.get_mut(sni) {
-            Some(h) => h,
-            None if room => self.snis.entry(sni.to_string()).or_default(),
-            None => {
-                self.sni_other += 1;
-                return;
-            }
-        };
-        h.conns += 1;
-        if r.outcome == "established" {
-            h.established += 1;
-        } else {
-            match h.failures.iter_mut().find(|(o, _)| *o == r.outcome) {
-                Some((_, n)) => *n += 1,
-                None => h.failures.push((r.outcome, 1)),
-            }
-        }
-        if let Some(ms) = r.handshake_ms {
-            h.handshake.add(ms);
-        }
-        if let Some(v) = &r.version {
-            remember(&mut h.versions, v);
-        }
-        if let Some(a) = r.alpn.as_ref().or(r.alpn_offered.first()) {
-            remember(&mut h.alpns, a);
-        }
+        let sni = printable(r.sni.as_deref().unwrap_or(NO_SNI));
+        add_health(&mut self.snis, &mut self.sni_other, &sni, r);
+        add_health(&mut self.servers, &mut self.server_other, &r.server, r);
+        let ja4 = r.ja4.as_deref().unwrap_or(NO_JA4);
+        add_health(&mut self.ja4s, &mut self.ja4_other, ja4, r);
     }
 
     /// Distinct server names seen (connections without SNI not counted).
@@ -405,15 +436,17 @@ impl Summary {
 
     /// Every SNI, worst first: lowest success rate, then most connections, then by name.
     pub fn sni_rows(&self) -> Vec<(&str, &SniHealth)> {
-        let mut snis: Vec<(&str, &SniHealth)> =
-            self.snis.iter().map(|(k, v)| (k.as_str(), v)).collect();
-        snis.sort_by(|a, b| {
-            a.1.success()
-                .total_cmp(&b.1.success())
-                .then(b.1.conns.cmp(&a.1.conns))
-                .then(a.0.cmp(b.0))
-        });
-        snis
+        worst_first(&self.snis)
+    }
+
+    /// Every server endpoint, worst first.
+    pub fn server_rows(&self) -> Vec<(&str, &SniHealth)> {
+        worst_first(&self.servers)
+    }
+
+    /// Every client fingerprint (JA4), worst first.
+    pub fn ja4_rows(&self) -> Vec<(&str, &SniHealth)> {
+        worst_first(&self.ja4s)
     }
 
     /// TCP RTT, ClientHello → ServerHello and the full handshake, in that order.
@@ -531,6 +564,44 @@ mod tests {
         assert!(h.quantile_ms(1.0).unwrap() > 1e5);
         h.add(f64::NAN);
         assert_eq!(h.max_ms(), Some(1e12));
+    }
+
+    #[test]
+    fn health_is_kept_per_name_per_server_and_per_client() {
+        use crate::stats::snapshot::test_record;
+        use crate::time::Timestamp;
+        let t = Timestamp(1_700_000_000_000_000_000);
+        let mut s = Summary::new(10);
+        let mut add = |server: &str, ja4: Option<&str>, outcome: &'static str, ms: Option<f64>| {
+            let mut r = test_record(Some("a.example"), outcome, t, ms);
+            r.server = server.into();
+            r.ja4 = ja4.map(str::to_string);
+            s.add(&r);
+        };
+        add(
+            "192.0.2.1:443",
+            Some("t13d_good"),
+            "established",
+            Some(10.0),
+        );
+        add(
+            "192.0.2.1:443",
+            Some("t13d_good"),
+            "established",
+            Some(30.0),
+        );
+        add("192.0.2.2:443", Some("t13d_good"), "reset", None);
+        add("192.0.2.2:443", None, "no_syn_ack", None);
+        let servers = s.server_rows();
+        assert_eq!(servers[0].0, "192.0.2.2:443", "worst first");
+        assert_eq!((servers[0].1.conns, servers[0].1.established), (2, 0));
+        assert_eq!(servers[1].1.handshake.len(), 2);
+        assert!(servers[1].1.handshake.max_ms().unwrap() >= 30.0);
+        let clients = s.ja4_rows();
+        assert_eq!(clients[0].0, NO_JA4);
+        assert_eq!(clients[1].0, "t13d_good");
+        assert_eq!(clients[1].1.top_failure(), Some(("reset", 1)));
+        assert_eq!(s.sni_rows().len(), 1);
     }
 
     #[test]

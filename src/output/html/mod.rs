@@ -31,6 +31,18 @@ pub const MAX_HTML_CONNECTIONS: usize = 200;
 const OPEN_CONNECTIONS: usize = 3;
 /// Rows of the per-SNI table.
 pub const MAX_HTML_SNIS: usize = 1_000;
+
+/// What a health table is about.
+struct Health {
+    id: &'static str,
+    title: &'static str,
+    /// Heading of the key column.
+    key: &'static str,
+    /// "per name", "per server", ...
+    per: &'static str,
+    /// "names", "servers", ...
+    more: &'static str,
+}
 /// Input file names shown in the header.
 const MAX_INPUT_NAMES: usize = 8;
 
@@ -229,6 +241,8 @@ impl HtmlReport {
         for (id, name) in [
             ("outcomes", "Outcomes"),
             ("snis", "Per-SNI health"),
+            ("servers", "Servers"),
+            ("clients", "Clients (JA4)"),
             ("latency", "Latency"),
             ("protocols", "Versions &amp; ALPN"),
             ("problems", "Problems"),
@@ -384,19 +398,60 @@ impl HtmlReport {
 
     fn snis(&self, o: &mut String) -> fmt::Result {
         let s = &self.s;
-        let rows = s.sni_rows();
-        o.push_str("<section id=\"snis\">\n<h2>Per-SNI health <span class=\"muted\">worst first</span></h2>\n");
-        o.push_str(
+        let per_name = Health {
+            id: "snis",
+            title: "Per-SNI health",
+            key: "SNI",
+            per: "name",
+            more: "names",
+        };
+        self.health(o, &per_name, &s.sni_rows(), s.sni_other)?;
+        let per_server = Health {
+            id: "servers",
+            title: "Per-server health",
+            key: "server",
+            per: "server",
+            more: "servers",
+        };
+        self.health(o, &per_server, &s.server_rows(), s.server_other)?;
+        let per_client = Health {
+            id: "clients",
+            title: "Per-client (JA4) health",
+            key: "JA4",
+            per: "client fingerprint",
+            more: "fingerprints",
+        };
+        self.health(o, &per_client, &s.ja4_rows(), s.ja4_other)
+    }
+
+    /// One health table, worst first.
+    fn health(
+        &self,
+        o: &mut String,
+        t: &Health,
+        rows: &[(&str, &summary::SniHealth)],
+        other: u64,
+    ) -> fmt::Result {
+        writeln!(
+            o,
+            "<section id=\"{}\">\n<h2>{} <span class=\"muted\">worst first</span></h2>",
+            t.id, t.title
+        )?;
+        writeln!(
+            o,
             "<p class=\"small\">Handshake percentiles are <code>handshake_ms</code> \
-             (ClientHello → first application data from the client), per name, within ~19%. \
-             Click a column to sort.</p>\n",
-        );
-        o.push_str(
-            "<table class=\"sortable snis\">\n<thead><tr><th>SNI</th><th class=\"num\">conns</th>\
+             (ClientHello → first application data from the client), per {}, within ~19%. \
+             Click a column to sort.</p>",
+            t.per
+        )?;
+        write!(
+            o,
+            "<table class=\"sortable snis\">\n<thead><tr><th>{}</th><th class=\"num\">conns</th>\
              <th class=\"num\">established</th><th>top failure</th><th class=\"num\">p50</th>\
              <th class=\"num\">p90</th><th class=\"num\">p99</th><th class=\"num\">max</th>\
              <th>versions</th><th>ALPN</th></tr></thead>\n<tbody>\n",
-        );
+            t.key
+        )?;
         for (name, h) in rows.iter().take(MAX_HTML_SNIS) {
             let rate = h.success();
             let cls = if rate >= 0.999 {
@@ -446,15 +501,17 @@ impl HtmlReport {
         if rows.len() > MAX_HTML_SNIS {
             writeln!(
                 o,
-                "<p class=\"small\">… {} more names (use <code>--json</code>)</p>",
-                count((rows.len() - MAX_HTML_SNIS) as u64)
+                "<p class=\"small\">… {} more {} (use <code>--json</code>)</p>",
+                count((rows.len() - MAX_HTML_SNIS) as u64),
+                t.more
             )?;
         }
-        if s.sni_other > 0 {
+        if other > 0 {
             writeln!(
                 o,
-                "<p class=\"small\">{} connections had names beyond the first {} (not broken down).</p>",
-                count(s.sni_other),
+                "<p class=\"small\">{} connections had {} beyond the first {} (not broken down).</p>",
+                count(other),
+                t.more,
                 count(summary::MAX_TABLE_KEYS as u64)
             )?;
         }
