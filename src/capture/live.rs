@@ -1,5 +1,7 @@
-//! Live capture with libpcap: the default device or `-i`, immediate mode, a kernel buffer sized
-//! for bursts, full snaplen, the default filter `tcp port 443 or udp port 443` (`-f` replaces
+//! Live capture with libpcap: the default device or `-i`, buffered delivery (not immediate
+//! mode: the kernel hands over blocks of packets, at the latest after `READ_TIMEOUT_MS`, instead
+//! of waking the reader per packet, which dropped packets from 200,000 packets/s on; see
+//! docs/performance.md), a kernel buffer sized for bursts, full snaplen, the default filter `tcp port 443 or udp port 443` (`-f` replaces
 //! it). Errors a user can fix (no privilege, unknown interface, bad filter) come back as one
 //! line saying what and how.
 
@@ -99,7 +101,8 @@ impl LiveSource {
         let name = device.name.clone();
         let mut cap = Capture::from_device(device)
             .map_err(|e| classify(&name, e))?
-            .immediate_mode(true)
+            // Blocks of packets per wake-up; the ticker bounds the delay for the dashboard.
+            .immediate_mode(false)
             .buffer_size(KERNEL_BUFFER_BYTES)
             .snaplen(SNAPLEN)
             .promisc(promisc)
