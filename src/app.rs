@@ -3,7 +3,8 @@
 //! `read`: a `capture` thread reads files, applies the BPF filter, decodes frames and copies
 //! TCP/UDP segments into batches (one payload arena per batch); the calling thread owns the flow
 //! table and the output. Reading a file blocks when the channel is full (lossless); the channel
-//! is bounded in batches (`CHANNEL_BATCHES` × `BATCH_SEGMENTS` segments).
+//! is bounded in batches (`READ_CHANNEL_BATCHES` × `BATCH_SEGMENTS` segments; live capture
+//! uses the deeper `CHANNEL_BATCHES` and drops when it is full).
 
 use std::io::{self, IsTerminal, Write};
 use std::thread;
@@ -21,7 +22,7 @@ use crate::decode;
 use crate::evidence::{self, ProblemFlows};
 use crate::flow::table::FlowCounters;
 use crate::flow::{FlowConfig, FlowTable, Segment};
-use crate::limits::{BATCH_BYTES, BATCH_SEGMENTS, CHANNEL_BATCHES};
+use crate::limits::{BATCH_BYTES, BATCH_SEGMENTS, CHANNEL_BATCHES, READ_CHANNEL_BATCHES};
 use crate::output::html::HtmlFile;
 use crate::output::jsonl::JsonlWriter;
 use crate::output::log::LogWriter;
@@ -411,7 +412,7 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
         return read_sharded(args, format, stdout, conn, problems_out, html, progress);
     }
     let counters = progress.as_ref().map(Progress::counters);
-    let (tx, rx) = bounded::<Msg>(CHANNEL_BATCHES);
+    let (tx, rx) = bounded::<Msg>(READ_CHANNEL_BATCHES);
     // The dashboard replay keeps every payload; `read` lets the capture thread skip the data
     // of decided flows.
     let (decided_tx, bypass) = if args.tui || args.no_bypass {

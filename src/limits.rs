@@ -56,6 +56,9 @@ pub const EXPIRY_SCAN_INTERVAL_SECS: u64 = 1;
 pub const BATCH_SEGMENTS: usize = 512;
 pub const BATCH_BYTES: usize = 512 * 1024;
 
-/// Batches in flight between capture and analysis (batches). Reading a file blocks when full;
-/// live capture drops (counted) so the capture thread never waits.
+/// Batches in flight between capture and analysis (batches), live capture: it drops (counted)
+/// when full, so the capture thread never waits; a deep queue rides out analysis hiccups.
 pub const CHANNEL_BATCHES: usize = 64;
+/// The same for reading files, where the capture thread waits when the queue is full: a short
+/// queue is as fast (1.3 GB benchmark) and keeps peak memory at ~35 MB instead of ~60 MB.
+pub const READ_CHANNEL_BATCHES: usize = 16;

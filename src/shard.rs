@@ -36,7 +36,7 @@ use crate::decode::{self, Transport};
 use crate::flow::correlate::Correlator;
 use crate::flow::table::{FlowCounters, OrderKey, ScanClock};
 use crate::flow::{Endpoint, FlowConfig, FlowTable, TLS_PORT};
-use crate::limits::{BATCH_SEGMENTS, CHANNEL_BATCHES};
+use crate::limits::{BATCH_SEGMENTS, READ_CHANNEL_BATCHES};
 use crate::output::record::SessionRecord;
 use crate::stats::DecodeCounters;
 use crate::time::Timestamp;
@@ -289,7 +289,7 @@ pub struct Shards {
 /// decided flows (see `bypass`).
 pub fn start(n: usize, cfg: FlowConfig, bypass: bool) -> std::io::Result<(Dispatcher, Shards)> {
     let n = n.clamp(1, MAX_THREADS);
-    let (merge_tx, merge_rx) = bounded::<MergeMsg>(CHANNEL_BATCHES * n);
+    let (merge_tx, merge_rx) = bounded::<MergeMsg>(READ_CHANNEL_BATCHES * n);
     let mut txs = Vec::with_capacity(n);
     let mut handles = Vec::with_capacity(n);
     let share = FlowConfig {
@@ -303,7 +303,7 @@ pub fn start(n: usize, cfg: FlowConfig, bypass: bool) -> std::io::Result<(Dispat
         (None, None)
     };
     for shard in 0..n {
-        let (tx, rx) = bounded::<ShardMsg>(CHANNEL_BATCHES);
+        let (tx, rx) = bounded::<ShardMsg>(READ_CHANNEL_BATCHES);
         let out = merge_tx.clone();
         let table = FlowTable::new(share).into_shard();
         let decided = decided_tx.clone();

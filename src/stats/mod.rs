@@ -59,6 +59,8 @@ pub struct Limits {
     pub max_record_bytes: usize,
     pub max_extensions_per_hello: usize,
     pub channel_batches: usize,
+    /// The same when reading files (the capture thread waits instead of dropping).
+    pub read_channel_batches: usize,
     pub batch_segments: usize,
 }
 
@@ -75,6 +77,7 @@ impl Limits {
             max_record_bytes: l::MAX_RECORD_LEN,
             max_extensions_per_hello: l::MAX_EXTENSIONS,
             channel_batches: l::CHANNEL_BATCHES,
+            read_channel_batches: l::READ_CHANNEL_BATCHES,
             batch_segments: l::BATCH_SEGMENTS,
         }
     }
