@@ -31,7 +31,7 @@ use crate::output::report::Report;
 use crate::output::timeline::{self, ConnFilter};
 use crate::progress::{self, Progress};
 use crate::shard::{self, Merged, Shards};
-use crate::stats::{DecodeCounters, Limits, stats_record};
+use crate::stats::{DecodeCounters, Limits, StatsRecord, stats_record};
 use crate::time::Timestamp;
 
 #[derive(Debug, Error)]
@@ -677,6 +677,31 @@ enum Out<'a> {
     Closed,
 }
 
+impl Out<'_> {
+    /// Whether this output carries periodic stats records (`live`).
+    fn takes_stats(&self) -> bool {
+        matches!(self, Out::Json(_) | Out::Log(_))
+    }
+
+    /// Writes a stats record (JSON Lines or the format's own event) and flushes.
+    fn stats(&mut self, rec: &StatsRecord) -> io::Result<()> {
+        match self {
+            Out::Json(w) => w.write(rec).and_then(|()| w.flush()),
+            Out::Log(w) => w.stats(rec).and_then(|()| w.flush()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Pushes out what streaming outputs hold (records reach a pipe promptly in `live`).
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Out::Json(w) => w.flush(),
+            Out::Log(w) => w.flush(),
+            _ => Ok(()),
+        }
+    }
+}
+
 impl<'a> Sink<'a> {
     /// `out` alone: no HTML report, no progress bar.
     fn new(out: Out<'a>) -> Sink<'a> {
@@ -817,38 +842,13 @@ fn analyse(
                 if !io_result(sink.sessions(&mut table, select, tap))? {
                     return Ok(None);
                 }
-                if let Out::Json(w) = &mut sink.out
-                    && now >= next_stats
-                {
+                if now >= next_stats && sink.out.takes_stats() {
                     let (cap, dec) = &*counters;
-                    io_result(
-                        w.write(&stats_record(
-                            cap,
-                            dec,
-                            &table.counters,
-                            Limits::of(table.config()),
-                        ))
-                        .and_then(|()| w.flush()),
-                    )?;
+                    let rec = stats_record(cap, dec, &table.counters, Limits::of(table.config()));
+                    io_result(sink.out.stats(&rec))?;
                     next_stats = now.saturating_add_secs(LIVE_STATS_SECS);
-                } else if let Out::Log(w) = &mut sink.out
-                    && now >= next_stats
-                {
-                    let (cap, dec) = &*counters;
-                    io_result(
-                        w.stats(&stats_record(
-                            cap,
-                            dec,
-                            &table.counters,
-                            Limits::of(table.config()),
-                        ))
-                        .and_then(|()| w.flush()),
-                    )?;
-                    next_stats = now.saturating_add_secs(LIVE_STATS_SECS);
-                } else if let Out::Json(w) = &mut sink.out {
-                    io_result(w.flush())?;
-                } else if let Out::Log(w) = &mut sink.out {
-                    io_result(w.flush())?;
+                } else {
+                    io_result(sink.out.flush())?;
                 }
             }
             Ok(Msg::Done(done)) => {

@@ -19,7 +19,7 @@ use crossbeam_channel::{Receiver, Sender, bounded};
 
 use crate::decode::tcp_flags::{FIN, RST, SYN};
 use crate::decode::{Decoded, Transport};
-use crate::flow::{Endpoint, FlowKey, PROTO_TCP};
+use crate::flow::{FlowKey, flow_key};
 use crate::time::Timestamp;
 
 /// Flows in the bypass at once (keys); past this, decided flows are not added.
@@ -87,17 +87,7 @@ impl Bypass {
         if self.flows.is_empty() || !matches!(d.transport, Transport::Tcp) {
             return false;
         }
-        let (key, _) = FlowKey::new(
-            Endpoint {
-                ip: d.src,
-                port: d.sport,
-            },
-            Endpoint {
-                ip: d.dst,
-                port: d.dport,
-            },
-            PROTO_TCP,
-        );
+        let key = flow_key(d);
         let Some(last) = self.flows.get_mut(&key) else {
             return false;
         };
@@ -141,19 +131,7 @@ mod tests {
     }
 
     fn key() -> FlowKey {
-        let d = seg(ACK, b"");
-        FlowKey::new(
-            Endpoint {
-                ip: d.dst,
-                port: d.dport,
-            },
-            Endpoint {
-                ip: d.src,
-                port: d.sport,
-            },
-            PROTO_TCP,
-        )
-        .0
+        flow_key(&seg(ACK, b""))
     }
 
     #[test]

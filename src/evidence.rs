@@ -14,8 +14,8 @@ use std::net::SocketAddr;
 use crate::capture::file::read_file;
 use crate::capture::write::PacketWriter;
 use crate::capture::{CaptureStats, RawPacket};
-use crate::decode::{self, Transport};
-use crate::flow::{Endpoint, FlowKey, PROTO_TCP, PROTO_UDP};
+use crate::decode;
+use crate::flow::{Endpoint, FlowKey, PROTO_TCP, PROTO_UDP, flow_key};
 use crate::output::record::SessionRecord;
 
 /// Problem connections remembered (entries of a few dozen bytes); beyond this they are
@@ -104,21 +104,7 @@ pub fn write(
             let Ok(d) = decode::decode(p.linktype, p.data) else {
                 return true;
             };
-            let proto = match d.transport {
-                Transport::Tcp => PROTO_TCP,
-                Transport::Udp => PROTO_UDP,
-            };
-            let (key, _) = FlowKey::new(
-                Endpoint {
-                    ip: d.src,
-                    port: d.sport,
-                },
-                Endpoint {
-                    ip: d.dst,
-                    port: d.dport,
-                },
-                proto,
-            );
+            let key = flow_key(&d);
             if flows.contains(&key, p.ts.nanos())
                 && let Err(e) = w.write(p)
             {

@@ -1,26 +1,12 @@
 //! `--write-problems`: the written capture holds exactly the problem connections — read back,
 //! it gives the same records for them and nothing else.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::process::Command;
 
+use common::{run_text as tlscope, sample, sample_files};
 use serde_json::Value;
-
-fn tlscope(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tlscope"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn sample(name: &str) -> String {
-    format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"))
-}
 
 fn tmp(name: &str) -> String {
     std::env::temp_dir()
@@ -52,13 +38,7 @@ fn verdicts(stdout: &str) -> BTreeSet<String> {
 
 #[test]
 fn the_problem_capture_reads_back_to_the_same_problem_records() {
-    let mut files: Vec<String> =
-        std::fs::read_dir(format!("{}/samples", env!("CARGO_MANIFEST_DIR")))
-            .unwrap()
-            .map(|e| e.unwrap().path().to_string_lossy().into_owned())
-            .filter(|p| p.ends_with(".pcap"))
-            .collect();
-    files.sort();
+    let files = sample_files();
     let out = tmp("all.pcap");
     let mut args = vec!["read", "--json", "--write-problems", &out];
     args.extend(files.iter().map(String::as_str));

@@ -6,34 +6,11 @@
 
 mod common;
 
-use std::process::Command;
-
+use common::{run_text as run, sample_files as samples};
 use tlscope::capture::file::read_file;
 use tlscope::capture::write::PacketWriter;
 use tlscope::capture::{CaptureStats, RawPacket};
 use tlscope::time::Timestamp;
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tlscope"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn samples() -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(format!("{}/samples", env!("CARGO_MANIFEST_DIR")))
-        .unwrap()
-        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
-        .filter(|p| p.ends_with(".pcap"))
-        .collect();
-    v.sort();
-    v
-}
 
 /// The output with the stats record's `flows_peak` blanked.
 fn comparable(stdout: &str) -> String {

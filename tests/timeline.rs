@@ -2,25 +2,10 @@
 //! listed must agree with the record they belong to, and `--conn` must pick exactly what it
 //! names.
 
-use std::process::Command;
+mod common;
 
+use common::{run_text as tlscope, sample, sample_files as all_samples};
 use serde_json::Value;
-
-fn tlscope(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tlscope"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn sample(name: &str) -> String {
-    format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"))
-}
 
 fn sessions(stdout: &str) -> Vec<Value> {
     stdout
@@ -28,16 +13,6 @@ fn sessions(stdout: &str) -> Vec<Value> {
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
         .filter(|v| v["type"] == "session")
         .collect()
-}
-
-fn all_samples() -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(format!("{}/samples", env!("CARGO_MANIFEST_DIR")))
-        .unwrap()
-        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
-        .filter(|p| p.ends_with(".pcap"))
-        .collect();
-    v.sort();
-    v
 }
 
 /// Labels the client or the server wrote into the timeline.

@@ -46,23 +46,38 @@ pub struct Segment<'a> {
     pub elided: u32,
 }
 
+/// A decoded frame's source and destination endpoints and IP protocol number.
+pub fn addressing(d: &Decoded<'_>) -> (Endpoint, Endpoint, u8) {
+    let src = Endpoint {
+        ip: d.src,
+        port: d.sport,
+    };
+    let dst = Endpoint {
+        ip: d.dst,
+        port: d.dport,
+    };
+    let proto = match d.transport {
+        Transport::Tcp => PROTO_TCP,
+        Transport::Udp => PROTO_UDP,
+    };
+    (src, dst, proto)
+}
+
+/// The flow a decoded frame belongs to (either direction gives the same key).
+pub fn flow_key(d: &Decoded<'_>) -> FlowKey {
+    let (src, dst, proto) = addressing(d);
+    FlowKey::new(src, dst, proto).0
+}
+
 impl<'a> Segment<'a> {
     /// The segment a decoded frame carries.
     pub fn from_decoded(ts: Timestamp, d: &Decoded<'a>) -> Segment<'a> {
+        let (src, dst, proto) = addressing(d);
         Segment {
             ts,
-            src: Endpoint {
-                ip: d.src,
-                port: d.sport,
-            },
-            dst: Endpoint {
-                ip: d.dst,
-                port: d.dport,
-            },
-            proto: match d.transport {
-                Transport::Tcp => PROTO_TCP,
-                Transport::Udp => PROTO_UDP,
-            },
+            src,
+            dst,
+            proto,
             tcp: d.tcp,
             ttl: d.ttl,
             ip_id: d.ip_id,

@@ -190,6 +190,40 @@ impl RunOutput {
     }
 }
 
+/// `tlscope ARGS...` with the default timeout: (exit code, -1 without one; stdout; stderr) as
+/// text. Panics when it cannot start or times out.
+pub fn run_text(args: &[&str]) -> (i32, String, String) {
+    let out = run_tlscope(args, run_timeout());
+    assert!(
+        out.spawn_error.is_none() && !out.timed_out,
+        "tlscope {args:?}: {}",
+        out.describe_status()
+    );
+    (
+        out.status.and_then(|s| s.code()).unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.stderr_text(),
+    )
+}
+
+/// The path of a capture in the project's `samples/`.
+pub fn sample(name: &str) -> String {
+    format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `samples/*.pcap`, sorted.
+pub fn sample_files() -> Vec<String> {
+    let dir = format!("{}/samples", env!("CARGO_MANIFEST_DIR"));
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .expect("samples/")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().to_string_lossy().into_owned())
+        .filter(|p| p.ends_with(".pcap"))
+        .collect();
+    v.sort();
+    v
+}
+
 /// Runs `tlscope ARGS...` with stdin closed, collecting stdout and stderr, killing the process
 /// (the one we started, by its handle) if it runs longer than `timeout`.
 pub fn run_tlscope<S: AsRef<OsStr>>(args: &[S], timeout: Duration) -> RunOutput {
