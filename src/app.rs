@@ -892,6 +892,7 @@ fn capture_live(
     mut src: LiveSource,
     tx: Sender<Msg>,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    mut bypass: Option<Bypass>,
 ) {
     use std::sync::atomic::Ordering;
     let mut stats = CaptureStats::default();
@@ -906,7 +907,7 @@ fn capture_live(
                 match decode::decode(p.linktype, p.data) {
                     Ok(d) => {
                         dec.segments += 1;
-                        batch.push(p.ts, &d);
+                        batch.add(bypass.as_mut(), p.ts, &d);
                     }
                     Err(why) => dec.skip(why),
                 }
@@ -923,6 +924,9 @@ fn capture_live(
         };
         let due = last_flush.elapsed().as_millis() >= LIVE_FLUSH_MS;
         if batch.is_full() || (due && !batch.segs.is_empty()) {
+            if let Some(b) = bypass.as_mut() {
+                b.absorb();
+            }
             let full = std::mem::replace(&mut batch, Batch::with_capacity());
             let n = full.segs.len() as u64;
             match tx.try_send(Msg::Batch(full)) {
@@ -946,6 +950,7 @@ fn capture_live(
     if !batch.segs.is_empty() {
         let _ = tx.send(Msg::Batch(batch));
     }
+    stats.payloads_bypassed = bypass.as_ref().map_or(0, |b| b.elided);
     let k = src.stats();
     stats.kernel_received = k.received;
     stats.kernel_dropped = k.dropped;
@@ -985,9 +990,17 @@ pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     let capture_stop = stop.clone();
     let mut src = src;
     let waker = src.waker();
+    // Streamed records: the capture thread skips the data of decided flows (the dashboard
+    // keeps every payload).
+    let (decided_tx, bypass) = if json {
+        let (dtx, drx) = bypass::channel();
+        (Some(dtx), Some(Bypass::new(drx, args.limits.idle_timeout)))
+    } else {
+        (None, None)
+    };
     let capture = thread::Builder::new()
         .name("capture".into())
-        .spawn(move || capture_live(src, tx, capture_stop))
+        .spawn(move || capture_live(src, tx, capture_stop, bypass))
         .map_err(|e| AppError::Failed(format!("cannot start the capture thread: {e}")))?;
     // Blocking reads are efficient under load; this wakes the reader on a quiet link so that
     // it sends ticks and notices a stop.
@@ -1010,7 +1023,7 @@ pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError>
             Sink::new(format_out(format, stdout)),
             &[],
             &mut |_| {},
-            None,
+            decided_tx,
         )
         .map(|_| ())
     } else {

@@ -359,8 +359,11 @@ impl Connection {
                 .isn
                 .filter(|_| f & ACK != 0)
                 .map(|isn| seg.tcp.ack.wrapping_sub(isn.wrapping_add(1))),
-            retransmission: payload
-                && high_before.is_some_and(|h| (seq.wrapping_sub(h) as i32) < 0),
+            // Data below the highest byte seen, or a SYN (or SYN/ACK) sent again.
+            retransmission: (payload
+                && high_before.is_some_and(|h| (seq.wrapping_sub(h) as i32) < 0))
+                || (f & SYN != 0 && f & ACK == 0 && s.syns > 1)
+                || (f & SYN != 0 && f & ACK != 0 && s.synacks > 1),
         };
         let labels = timeline::labels(before, s.obs());
         if let Some(t) = self.timeline.as_mut() {

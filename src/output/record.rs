@@ -68,7 +68,8 @@ pub struct TimelineEvent {
     /// The acknowledgement, as an offset in the peer's byte stream (bytes of the peer's data
     /// received in order); null without ACK or without the peer's SYN to count from.
     pub ack: Option<u64>,
-    /// The payload repeats bytes already seen (wholly or in part).
+    /// The payload repeats bytes already seen (wholly or in part), or the SYN (SYN/ACK) was
+    /// sent before.
     pub retransmission: bool,
     /// Time to live / hop limit of the packet.
     pub ttl: u8,
