@@ -457,6 +457,11 @@ pub fn flow_table_records(data: &[u8]) -> Vec<SessionRecord> {
     let mut next_seq: HashMap<(u8, u8), u32> = HashMap::new();
     let mut now: i64 = 1_700_000_000_000_000_000;
     let mut records = Vec::new();
+    // The capture side's bypass, modelled: payloads of flows the table announced as decided
+    // travel as a length only, until a SYN/FIN/RST; all-flags segments are elided regardless
+    // (a stale bypass entry meeting a new connection).
+    let mut decided: std::collections::HashSet<tlscope::flow::FlowKey> =
+        std::collections::HashSet::new();
     let isn =
         |s: u8, d: u8| (s as u32).wrapping_mul(0x9e37_79b9) ^ (d as u32).wrapping_mul(0x85eb_ca6b);
     while !input.is_empty() {
@@ -518,7 +523,21 @@ pub fn flow_table_records(data: &[u8]) -> Vec<SessionRecord> {
             payload_truncated: b0 & 0x40 != 0,
             elided: 0,
         };
+        let key = tlscope::flow::FlowKey::new(seg.src, seg.dst, seg.proto).0;
+        if flags & 0x07 != 0 {
+            decided.remove(&key);
+        }
+        let seg = if !udp && !payload.is_empty() && (decided.contains(&key) || flags == 0xff) {
+            Segment {
+                payload: &[],
+                elided: payload.len() as u32,
+                ..seg
+            }
+        } else {
+            seg
+        };
         table.on_segment(&seg);
+        decided.extend(table.take_decided());
         assert!(
             table.len() <= max_flows,
             "{} flows > {max_flows}",
