@@ -105,7 +105,7 @@ pub struct ReadArgs {
     /// *.example.com). Repeatable. With --json: only their records, timelines included.
     #[arg(long = "conn", value_name = "ADDR|SNI")]
     pub conn: Vec<String>,
-    /// Add each TCP connection's packet timeline to its JSON record (`timeline`).
+    /// Add each connection's packet timeline to its JSON record (`timeline`; QUIC: datagrams).
     #[arg(long)]
     pub timeline: bool,
     /// Copy every payload to the analysis, also of connections whose handshake is decided
@@ -146,7 +146,7 @@ pub struct LiveArgs {
     /// Put the interface in promiscuous mode.
     #[arg(long)]
     pub promisc: bool,
-    /// Add each TCP connection's packet timeline to its JSON record (`timeline`).
+    /// Add each connection's packet timeline to its JSON record (`timeline`; QUIC: datagrams).
     #[arg(long)]
     pub timeline: bool,
     /// When started as root, switch to this user once the capture is open (like tcpdump -Z).

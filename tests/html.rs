@@ -194,13 +194,9 @@ fn html_report_of_every_sample() {
         html.contains("198.18.0.1:41202 → 198.18.0.4:443"),
         "reset #2 (refused)"
     );
-    // Each listed TCP connection has its packet ladder; the two QUIC ones say why not.
-    assert_eq!(html.matches("<svg class=\"ladder\"").count(), 13);
-    assert_eq!(
-        html.matches("timelines are recorded for TCP connections")
-            .count(),
-        2
-    );
+    // Each listed connection has its packet ladder, the two QUIC ones included.
+    assert_eq!(html.matches("<svg class=\"ladder\"").count(), 15);
+    assert_eq!(html.matches("No packet timeline").count(), 0);
     // alert-unrecognized-name: ClientHello, then the server's fatal unrecognized_name alert.
     let ladder = ladder_of(&html, "198.18.0.1:40801 → 198.18.0.2:443");
     let hello = ladder.find(">ClientHello<").expect("ClientHello arrow");

@@ -153,10 +153,22 @@ fn timelines_agree_with_their_records_on_every_sample() {
         assert_eq!(code, 0, "{err}");
         records.extend(sessions(&out));
     }
-    let mut checked = 0;
+    let (mut checked, mut quic) = (0, 0);
     for r in records {
-        if r["transport"] != "tcp" {
-            assert!(r.get("timeline").is_none());
+        if r["transport"] == "quic" {
+            // Datagrams by packet kind; the hellos marked where they became readable.
+            let tl = &r["timeline"];
+            let who = format!("{} {}", r["client"], r["outcome"]);
+            let ev = tl["events"].as_array().unwrap();
+            assert!(
+                ev[0]["flags"].as_str().unwrap().contains("Initial"),
+                "{who}"
+            );
+            let ch = labels(tl, "client").contains(&"client_hello");
+            assert_eq!(ch, !r["client_hello_bytes"].is_null(), "{who}");
+            let sh = labels(tl, "server").contains(&"server_hello");
+            assert_eq!(sh, !r["version"].is_null(), "{who}");
+            quic += 1;
             continue;
         }
         let tl = &r["timeline"];
@@ -215,6 +227,7 @@ fn timelines_agree_with_their_records_on_every_sample() {
         checked += 1;
     }
     assert!(checked >= 30, "only {checked} TCP records");
+    assert!(quic >= 5, "only {quic} QUIC records");
 }
 
 #[test]

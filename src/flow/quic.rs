@@ -8,6 +8,7 @@
 //! of its next Initial does.
 
 use crate::flow::session::{Base, Hellos, alert_record, assemble};
+use crate::flow::timeline::{self, Timeline, TlsMarks};
 use crate::flow::verdict::EndReason;
 use crate::flow::{Endpoint, FlowKey, Segment, TLS_PORT};
 use crate::limits;
@@ -80,6 +81,8 @@ pub struct QuicConn {
     pub server_cid: Option<Vec<u8>>,
     /// Client addresses the connection moved to (NAT rebinding or migration), at most 4.
     pub migrated_to: Vec<Endpoint>,
+    /// The datagrams as a timeline, when asked for (`FlowConfig::timeline`).
+    pub timeline: Option<Box<Timeline>>,
 }
 
 fn is_google_quic(version: u32) -> bool {
@@ -113,6 +116,7 @@ impl QuicConn {
             evicted: false,
             server_cid: None,
             migrated_to: Vec::new(),
+            timeline: None,
         }
     }
 
@@ -133,7 +137,75 @@ impl QuicConn {
         }
     }
 
+    /// Keep a timeline of this connection's datagrams.
+    pub fn enable_timeline(&mut self) {
+        self.timeline
+            .get_or_insert_with(|| Box::new(Timeline::quic()));
+    }
+
     pub fn on_datagram(&mut self, seg: &Segment<'_>, side: usize) {
+        if self.timeline.is_none() {
+            self.track_datagram(seg, side);
+            return;
+        }
+        let count = |c: &QuicConn| {
+            let s = &c.sides[side];
+            (
+                s.initials,
+                s.handshakes,
+                s.zero_rtt,
+                s.short,
+                s.retry,
+                s.version_negotiation.is_some(),
+                s.close.is_some(),
+                s.long_headers,
+            )
+        };
+        let before = count(self);
+        let marks = TlsMarks::of(self.sides[side].obs());
+        let client = self.client_side();
+        let open = self.sides[client].short == 0;
+        self.track_datagram(seg, side);
+        let after = count(self);
+        let mut kinds = 0u8;
+        for (grew, bit) in [
+            (after.0 > before.0, timeline::QUIC_INITIAL),
+            (after.1 > before.1, timeline::QUIC_HANDSHAKE),
+            (after.2 > before.2, timeline::QUIC_0RTT),
+            (after.3 > before.3, timeline::QUIC_SHORT),
+            (after.4 && !before.4, timeline::QUIC_RETRY),
+            (after.5 && !before.5, timeline::QUIC_VERSION_NEGOTIATION),
+        ] {
+            if grew {
+                kinds |= bit;
+            }
+        }
+        let typed =
+            after.0 + after.1 + after.2 + after.3 > before.0 + before.1 + before.2 + before.3;
+        if kinds == 0 || (after.7 > before.7 && !typed && kinds & timeline::QUIC_RETRY == 0) {
+            kinds |= timeline::QUIC_OTHER;
+        }
+        let mut labels = timeline::labels(marks, self.sides[side].obs());
+        if after.6 && !before.6 {
+            labels.push("connection_close".into());
+        }
+        let packet = timeline::Packet {
+            ts: seg.ts,
+            side,
+            flags: kinds,
+            ttl: seg.ttl,
+            bytes: seg.payload.len() as u32,
+            offset: None,
+            ack: None,
+            retransmission: false,
+        };
+        if let Some(t) = self.timeline.as_mut() {
+            t.note(packet, open, labels);
+        }
+    }
+
+    /// `on_datagram` without the timeline.
+    fn track_datagram(&mut self, seg: &Segment<'_>, side: usize) {
         let ts = seg.ts;
         self.last_ts = self.last_ts.max(ts);
         // Captures read one after another can go back in time: `first_ts` is the earliest.

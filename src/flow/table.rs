@@ -440,7 +440,11 @@ impl FlowTable {
                 self.counters.udp_datagrams_not_analysed += 1;
                 return;
             }
-            self.insert(key, Flow::Quic(Box::new(QuicConn::new(key, side, seg.ts))));
+            let mut q = QuicConn::new(key, side, seg.ts);
+            if self.cfg.timeline {
+                q.enable_timeline();
+            }
+            self.insert(key, Flow::Quic(Box::new(q)));
         }
         self.counters.udp_datagrams += 1;
         if let Some(Flow::Quic(q)) = self.map.get_mut(&key) {
@@ -595,6 +599,10 @@ impl FlowTable {
                 }
                 self.counters.sessions_written += 1;
                 let mut rec = quic_record(&q, why, self.now);
+                rec.timeline = q
+                    .timeline
+                    .as_ref()
+                    .map(|t| t.record(q.first_ts, q.client_side()));
                 let client = q.endpoint(q.client_side()).ip;
                 if let Some(c) = self.correlator.as_mut() {
                     c.observe(&mut rec, q.first_ts, client);

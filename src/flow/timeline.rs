@@ -174,12 +174,58 @@ pub struct Packet {
 pub struct Timeline {
     events: Vec<Event>,
     not_shown: u64,
+    /// A QUIC connection: `flags` holds the datagram's packet kinds (`QUIC_*`).
+    quic: bool,
+}
+
+/// Packet kinds in one QUIC datagram, for its timeline entry.
+pub const QUIC_INITIAL: u8 = 1;
+pub const QUIC_HANDSHAKE: u8 = 2;
+pub const QUIC_0RTT: u8 = 4;
+pub const QUIC_RETRY: u8 = 8;
+pub const QUIC_VERSION_NEGOTIATION: u8 = 16;
+pub const QUIC_SHORT: u8 = 32;
+pub const QUIC_OTHER: u8 = 64;
+
+/// A QUIC datagram's packet kinds: `Initial`, `Initial+Handshake`, `1-RTT`, ...
+pub fn quic_kinds_label(k: u8) -> String {
+    let names = [
+        (QUIC_INITIAL, "Initial"),
+        (QUIC_HANDSHAKE, "Handshake"),
+        (QUIC_0RTT, "0-RTT"),
+        (QUIC_RETRY, "Retry"),
+        (QUIC_VERSION_NEGOTIATION, "VN"),
+        (QUIC_SHORT, "1-RTT"),
+        (QUIC_OTHER, "other"),
+    ];
+    let parts: Vec<&str> = names
+        .iter()
+        .filter(|(bit, _)| k & bit != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join("+")
+    }
 }
 
 impl Timeline {
+    /// A timeline of QUIC datagrams.
+    pub fn quic() -> Timeline {
+        Timeline {
+            quic: true,
+            ..Timeline::default()
+        }
+    }
+
     /// Notes a packet. `handshake_open`: the handshake was not decided before this packet.
     pub fn note(&mut self, p: Packet, handshake_open: bool, tls: Vec<String>) {
-        let control = p.flags & (SYN | FIN | RST) != 0;
+        let control = if self.quic {
+            p.flags & (QUIC_RETRY | QUIC_VERSION_NEGOTIATION) != 0
+        } else {
+            p.flags & (SYN | FIN | RST) != 0
+        };
         let room = if control {
             MAX_TIMELINE_EVENTS
         } else {
@@ -215,7 +261,11 @@ impl Timeline {
                     } else {
                         "server"
                     },
-                    flags: flags_label(e.flags),
+                    flags: if self.quic {
+                        quic_kinds_label(e.flags)
+                    } else {
+                        flags_label(e.flags)
+                    },
                     bytes: e.bytes,
                     offset: e.offset.map(u64::from),
                     ack: e.ack.map(u64::from),
@@ -288,6 +338,28 @@ mod tests {
             ("F.", "client", 202.0)
         );
         assert_eq!(r.events[56].from, "server");
+    }
+
+    #[test]
+    fn quic_datagrams_are_labelled_by_packet_kind() {
+        assert_eq!(quic_kinds_label(QUIC_INITIAL), "Initial");
+        assert_eq!(
+            quic_kinds_label(QUIC_INITIAL | QUIC_HANDSHAKE),
+            "Initial+Handshake"
+        );
+        assert_eq!(quic_kinds_label(QUIC_SHORT), "1-RTT");
+        assert_eq!(quic_kinds_label(0), "none");
+        let mut t = Timeline::quic();
+        t.note(
+            pkt(0, 0, QUIC_INITIAL, 1200),
+            true,
+            vec!["client_hello".into()],
+        );
+        t.note(pkt(5, 1, QUIC_SHORT, 50), false, Vec::new());
+        let r = t.record(Timestamp(0), 0);
+        assert_eq!(r.events.len(), 1);
+        assert_eq!(r.events[0].flags, "Initial");
+        assert_eq!(r.packets_not_shown, 1);
     }
 
     #[test]

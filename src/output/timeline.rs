@@ -124,10 +124,23 @@ pub fn render(r: &SessionRecord, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "  (no packet timeline for {} sessions)", r.transport)?;
         return writeln!(out);
     };
+    // TCP flags fit in 5 columns; QUIC packet kinds ("Initial+Handshake") need more.
+    let fw = t
+        .events
+        .iter()
+        .map(|e| e.flags.len())
+        .max()
+        .unwrap_or(0)
+        .max(5);
+    let head = if r.transport == "quic" {
+        "packets"
+    } else {
+        "flags"
+    };
     writeln!(
         out,
-        "  {:>10}  {:<16} {:<5} {:>6} {:>8} {:>8} {:>4}  tls",
-        "ms", "direction", "flags", "bytes", "offset", "ack", "ttl"
+        "  {:>10}  {:<16} {:<fw$} {:>6} {:>8} {:>8} {:>4}  tls",
+        "ms", "direction", head, "bytes", "offset", "ack", "ttl"
     )?;
     for e in &t.events {
         let dir = if e.from == "client" {
@@ -142,7 +155,7 @@ pub fn render(r: &SessionRecord, out: &mut dyn Write) -> io::Result<()> {
             notes.insert(0, "RETRANSMISSION".into());
         }
         let line = format!(
-            "  {:>10.3}  {:<16} {:<5} {:>6} {:>8} {:>8} {:>4}  {}",
+            "  {:>10.3}  {:<16} {:<fw$} {:>6} {:>8} {:>8} {:>4}  {}",
             e.t_ms,
             dir,
             e.flags,

@@ -906,9 +906,9 @@ fn connection(o: &mut String, i: usize, r: &SessionRecord) -> fmt::Result {
     o.push_str("</tbody></table>\n<div class=\"timeline\">\n");
     match &r.timeline {
         Some(t) => ladder::render(o, r, t)?,
-        None if r.transport == "quic" => o.push_str(
-            "<p class=\"empty\">No packet timeline: timelines are recorded for TCP connections.</p>\n",
-        ),
+        None if r.transport == "quic" => {
+            o.push_str("<p class=\"empty\">No packet timeline for this connection.</p>\n")
+        }
         None => o.push_str(
             "<p class=\"empty\">No packet timeline was recorded for this connection.</p>\n",
         ),
