@@ -35,7 +35,7 @@ use crate::capture::file::CaptureError;
 use crate::decode::{self, Transport};
 use crate::flow::correlate::Correlator;
 use crate::flow::table::{FlowCounters, OrderKey, ScanClock};
-use crate::flow::{Endpoint, FlowConfig, FlowTable, TLS_PORT};
+use crate::flow::{Endpoint, FlowConfig, FlowTable, TLS_PORT, addressing};
 use crate::limits::{BATCH_SEGMENTS, READ_CHANNEL_BATCHES};
 use crate::output::record::SessionRecord;
 use crate::stats::DecodeCounters;
@@ -124,14 +124,7 @@ fn endpoint_bits(e: Endpoint) -> u64 {
 
 /// The shard of a segment: the same for both directions of a flow.
 fn shard_of(d: &decode::Decoded<'_>, shards: usize) -> usize {
-    let a = Endpoint {
-        ip: d.src,
-        port: d.sport,
-    };
-    let b = Endpoint {
-        ip: d.dst,
-        port: d.dport,
-    };
+    let (a, b, _) = addressing(d);
     let h = match d.transport {
         // Symmetric: the sum does not depend on the direction.
         Transport::Tcp => mix(endpoint_bits(a).wrapping_add(endpoint_bits(b))),

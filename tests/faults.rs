@@ -8,14 +8,13 @@
 //! fault and a fault reported where the wire shows none fail alike: each record's `problems` is
 //! compared as a set.
 
-use std::io::Read;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
-const TLSCOPE: &str = env!("CARGO_BIN_EXE_tlscope");
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Problems that name a fault of the path (or of the far end as seen over the path). A healthy
@@ -81,45 +80,16 @@ fn sample(name: &str) -> PathBuf {
 /// `tlscope read FILES... --json` with a time limit; the session records, in output order.
 fn sessions_of(files: &[&str]) -> Vec<Value> {
     let paths: Vec<PathBuf> = files.iter().map(|f| sample(f)).collect();
-    let mut child = Command::new(TLSCOPE)
-        .arg("read")
-        .args(&paths)
-        .arg("--json")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {TLSCOPE}: {e}"));
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let t_out = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err.read_to_end(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().expect("wait for tlscope") {
-            break st;
-        }
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("tlscope read {files:?} did not finish within {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let stdout = t_out.join().unwrap();
-    let stderr = String::from_utf8_lossy(&t_err.join().unwrap()).into_owned();
+    let mut args = vec!["read".as_ref(), "--json".as_ref()];
+    args.extend(paths.iter().map(|p| p.as_os_str()));
+    let out = common::run_tlscope(&args, TIMEOUT);
+    let stderr = out.stderr_text();
     assert!(
-        status.success(),
-        "tlscope read {files:?} exited with {status}; stderr:\n{stderr}"
+        out.status.is_some_and(|s| s.success()),
+        "tlscope read {files:?}: {}; stderr:\n{stderr}",
+        out.describe_status()
     );
+    let stdout = String::from_utf8_lossy(&out.stdout);
     stdout
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))

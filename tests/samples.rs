@@ -9,14 +9,13 @@
 //! the same, but timestamps and byte counts change: re-run `describe.py` and update the
 //! `ts` / `bytes_*` values here and in `samples/README.md`.
 
-use std::io::Read;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
-const TLSCOPE: &str = env!("CARGO_BIN_EXE_tlscope");
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 fn sample(name: &str) -> PathBuf {
@@ -33,41 +32,16 @@ struct Run {
 
 /// Runs tlscope with a time limit (a hang fails the test instead of blocking it forever).
 fn run(args: &[&str]) -> Run {
-    let mut child = Command::new(TLSCOPE)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {TLSCOPE}: {e}"));
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let t_out = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out.read_to_end(&mut s);
-        s
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err.read_to_end(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().expect("wait for tlscope") {
-            break st;
-        }
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("tlscope {args:?} did not finish within {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let out = common::run_tlscope(args, TIMEOUT);
+    assert!(
+        out.spawn_error.is_none() && !out.timed_out,
+        "tlscope {args:?}: {}",
+        out.describe_status()
+    );
     Run {
-        code: status.code(),
-        stdout: String::from_utf8(t_out.join().unwrap()).expect("stdout is not UTF-8"),
-        stderr: String::from_utf8_lossy(&t_err.join().unwrap()).into_owned(),
+        code: out.status.and_then(|s| s.code()),
+        stdout: String::from_utf8(out.stdout).expect("stdout is not UTF-8"),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
 

@@ -43,6 +43,24 @@ struct Health {
     /// "names", "servers", ...
     more: &'static str,
 }
+
+impl Health {
+    const fn new(
+        id: &'static str,
+        title: &'static str,
+        key: &'static str,
+        per: &'static str,
+        more: &'static str,
+    ) -> Health {
+        Health {
+            id,
+            title,
+            key,
+            per,
+            more,
+        }
+    }
+}
 /// Input file names shown in the header.
 const MAX_INPUT_NAMES: usize = 8;
 
@@ -398,29 +416,23 @@ impl HtmlReport {
 
     fn snis(&self, o: &mut String) -> fmt::Result {
         let s = &self.s;
-        let per_name = Health {
-            id: "snis",
-            title: "Per-SNI health",
-            key: "SNI",
-            per: "name",
-            more: "names",
-        };
+        let per_name = Health::new("snis", "Per-SNI health", "SNI", "name", "names");
         self.health(o, &per_name, &s.sni_rows(), s.sni_other)?;
-        let per_server = Health {
-            id: "servers",
-            title: "Per-server health",
-            key: "server",
-            per: "server",
-            more: "servers",
-        };
+        let per_server = Health::new(
+            "servers",
+            "Per-server health",
+            "server",
+            "server",
+            "servers",
+        );
         self.health(o, &per_server, &s.server_rows(), s.server_other)?;
-        let per_client = Health {
-            id: "clients",
-            title: "Per-client (JA4) health",
-            key: "JA4",
-            per: "client fingerprint",
-            more: "fingerprints",
-        };
+        let per_client = Health::new(
+            "clients",
+            "Per-client (JA4) health",
+            "JA4",
+            "client fingerprint",
+            "fingerprints",
+        );
         self.health(o, &per_client, &s.ja4_rows(), s.ja4_other)
     }
 
