@@ -87,6 +87,30 @@ impl<'a> Segment<'a> {
         }
     }
 
+    /// A segment built by hand (tests, fuzzing, benchmarks): TTL 64, IP ID 0, the payload
+    /// complete.
+    pub fn synthetic(
+        ts: Timestamp,
+        src: Endpoint,
+        dst: Endpoint,
+        proto: u8,
+        tcp: TcpMeta,
+        payload: &'a [u8],
+    ) -> Segment<'a> {
+        Segment {
+            ts,
+            src,
+            dst,
+            proto,
+            tcp,
+            ttl: 64,
+            ip_id: 0,
+            payload,
+            payload_truncated: false,
+            elided: 0,
+        }
+    }
+
     /// Payload length on the wire (bytes), carried or not.
     pub fn wire_len(&self) -> usize {
         self.payload.len() + self.elided as usize

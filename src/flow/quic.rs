@@ -534,18 +534,8 @@ mod tests {
     fn datagram(q: &mut QuicConn, from: &str, to: &str, ms: i64, payload: &[u8]) {
         let (key, side) = FlowKey::new(ep(from), ep(to), PROTO_UDP);
         assert_eq!(key, q.key);
-        let seg = Segment {
-            ts: Timestamp(ms * 1_000_000),
-            src: ep(from),
-            dst: ep(to),
-            proto: PROTO_UDP,
-            tcp: TcpMeta::default(),
-            ttl: 64,
-            ip_id: 0,
-            payload,
-            payload_truncated: false,
-            elided: 0,
-        };
+        let ts = Timestamp(ms * 1_000_000);
+        let seg = Segment::synthetic(ts, ep(from), ep(to), PROTO_UDP, TcpMeta::default(), payload);
         q.on_datagram(&seg, side);
     }
 

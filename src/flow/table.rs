@@ -706,25 +706,16 @@ mod tests {
             } else {
                 (self.server, self.client)
             };
-            let seg = Segment {
-                ts: Timestamp(1_700_000_000_000_000_000 + ms * 1_000_000),
-                src,
-                dst,
-                proto: PROTO_TCP,
-                tcp: TcpMeta {
-                    seq,
-                    ack,
-                    flags,
-                    window: 65535,
-                    mss: None,
-                    wscale: None,
-                },
-                ttl: 64,
-                ip_id: 0,
-                payload,
-                payload_truncated: false,
-                elided: 0,
+            let tcp = TcpMeta {
+                seq,
+                ack,
+                flags,
+                window: 65535,
+                mss: None,
+                wscale: None,
             };
+            let ts = Timestamp(1_700_000_000_000_000_000 + ms * 1_000_000);
+            let seg = Segment::synthetic(ts, src, dst, PROTO_TCP, tcp, payload);
             self.t.on_segment(&seg);
         }
         fn finish(mut self) -> (Vec<SessionRecord>, FlowCounters) {
@@ -889,22 +880,13 @@ mod tests {
         };
         let mut t = FlowTable::new(cfg);
         for i in 0..1000u32 {
-            let seg = Segment {
-                ts: Timestamp(i as i64 * 1000),
-                src: ep(C, 1024 + i as u16),
-                dst: ep(S, 443),
-                proto: PROTO_TCP,
-                tcp: TcpMeta {
-                    seq: i,
-                    flags: SYN,
-                    ..TcpMeta::default()
-                },
-                ttl: 64,
-                ip_id: 0,
-                payload: &[],
-                payload_truncated: false,
-                elided: 0,
+            let tcp = TcpMeta {
+                seq: i,
+                flags: SYN,
+                ..TcpMeta::default()
             };
+            let (src, dst) = (ep(C, 1024 + i as u16), ep(S, 443));
+            let seg = Segment::synthetic(Timestamp(i as i64 * 1000), src, dst, PROTO_TCP, tcp, &[]);
             t.on_segment(&seg);
             assert!(t.len() <= 16);
         }
@@ -938,18 +920,15 @@ mod tests {
         let mut t = FlowTable::new(FlowConfig::default());
         let (client, moved, server) = (ep(C, 50000), ep(C, 50001), ep(S, 443));
         let send = |t: &mut FlowTable, src: Endpoint, dst: Endpoint, ms: i64, payload: &[u8]| {
-            t.on_segment(&Segment {
-                ts: Timestamp(ms * 1_000_000),
+            let ts = Timestamp(ms * 1_000_000);
+            t.on_segment(&Segment::synthetic(
+                ts,
                 src,
                 dst,
-                proto: PROTO_UDP,
-                tcp: TcpMeta::default(),
-                ttl: 64,
-                ip_id: 0,
+                PROTO_UDP,
+                TcpMeta::default(),
                 payload,
-                payload_truncated: false,
-                elided: 0,
-            })
+            ))
         };
         send(&mut t, client, server, 0, &hex(vectors::V1_CLIENT_INITIAL));
         send(&mut t, server, client, 20, &hex(vectors::V1_SERVER_INITIAL));

@@ -680,25 +680,15 @@ mod tests {
             } else {
                 (s, c, 1 - cside)
             };
-            let seg = Segment {
-                ts: ts(ms),
-                src,
-                dst,
-                proto: PROTO_TCP,
-                tcp: TcpMeta {
-                    seq,
-                    ack,
-                    flags,
-                    window: 65535,
-                    mss: None,
-                    wscale: None,
-                },
-                ttl: 64,
-                ip_id: 0,
-                payload: p,
-                payload_truncated: false,
-                elided: 0,
+            let tcp = TcpMeta {
+                seq,
+                ack,
+                flags,
+                window: 65535,
+                mss: None,
+                wscale: None,
             };
+            let seg = Segment::synthetic(ts(ms), src, dst, PROTO_TCP, tcp, p);
             conn.on_tcp(&seg, side);
         };
         send(true, 0, SYN, CISN, 0, &[]);
