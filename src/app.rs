@@ -418,21 +418,16 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     let (decided_tx, bypass) = if args.tui || args.no_bypass {
         (None, None)
     } else {
-        let (dtx, drx) = bypass::channel();
-        (Some(dtx), Some(Bypass::new(drx, args.limits.idle_timeout)))
+        let (tx, b) = bypass::pair(args.limits.idle_timeout);
+        (Some(tx), Some(b))
     };
-    let files = args.files.clone();
-    let filter = args.filter.clone();
     // Replay paces batches by packet time; small batches keep the dashboard smooth.
     let pace = if args.tui && args.speed > 0.0 {
         Some(args.speed)
     } else {
         None
     };
-    let capture = thread::Builder::new()
-        .name("capture".into())
-        .spawn(move || capture_files(files, filter, Single::new(tx, bypass), pace, progress))
-        .map_err(|e| AppError::Failed(format!("cannot start the capture thread: {e}")))?;
+    let capture = spawn_capture(args, Single::new(tx, bypass), pace, progress)?;
     if args.tui {
         let source = args.files.join(" ");
         let filter = args.filter.clone().unwrap_or_default();
@@ -443,16 +438,12 @@ pub fn run_read(args: &ReadArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     let format = format.unwrap_or(OutputFormat::Report);
     let cfg = flow_config(&args.limits, wants_timeline(args, &conn));
     let sink = read_sink(args, format, stdout, &conn, html, counters);
-    let mut flows = ProblemFlows::default();
-    let mut tap = |r: &SessionRecord| {
-        if problems_out.is_some() {
-            flows.add(r);
-        }
-    };
-    let result = analyse(rx, cfg, sink, &conn, &mut tap, decided_tx);
-    // Dropping the receiver (inside analyse) unblocks the capture thread if we stopped early.
-    let _ = capture.join();
-    write_problems(args, problems_out, &flows, result?)
+    with_problem_pass(args, problems_out, |tap| {
+        let result = analyse(rx, cfg, sink, &conn, tap, decided_tx);
+        // Dropping the receiver (inside analyse) unblocks the capture thread if we stopped early.
+        let _ = capture.join();
+        result
+    })
 }
 
 /// Timelines are recorded when an output shows them: `--timeline`, `--conn`, `--html`.
@@ -533,21 +524,44 @@ fn read_sharded(
     let (dispatcher, shards) = shard::start(args.threads as usize, cfg, !args.no_bypass)
         .map_err(|e| AppError::Failed(format!("cannot start the analysis threads: {e}")))?;
     let counters = progress.as_ref().map(Progress::counters);
+    let capture = spawn_capture(args, dispatcher, None, progress)?;
+    let sink = read_sink(args, format, stdout, &conn, html, counters);
+    with_problem_pass(args, problems_out, |tap| {
+        let result = analyse_sharded(shards, cfg, sink, &conn, tap);
+        let _ = capture.join();
+        result
+    })
+}
+
+/// Starts the capture thread reading `args.files` into `out`.
+fn spawn_capture(
+    args: &ReadArgs,
+    out: impl Outlet + Send + 'static,
+    pace: Option<f64>,
+    progress: Option<Progress>,
+) -> Result<thread::JoinHandle<()>, AppError> {
     let files = args.files.clone();
     let filter = args.filter.clone();
-    let capture = thread::Builder::new()
+    thread::Builder::new()
         .name("capture".into())
-        .spawn(move || capture_files(files, filter, dispatcher, None, progress))
-        .map_err(|e| AppError::Failed(format!("cannot start the capture thread: {e}")))?;
-    let sink = read_sink(args, format, stdout, &conn, html, counters);
+        .spawn(move || capture_files(files, filter, out, pace, progress))
+        .map_err(|e| AppError::Failed(format!("cannot start the capture thread: {e}")))
+}
+
+/// Runs `analysis` with a tap that remembers the problem connections when `--write-problems`
+/// asked for them, then writes their frames (the second pass).
+fn with_problem_pass(
+    args: &ReadArgs,
+    problems_out: Option<(String, std::fs::File)>,
+    analysis: impl FnOnce(&mut dyn FnMut(&SessionRecord)) -> Result<Option<CaptureStats>, AppError>,
+) -> Result<(), AppError> {
     let mut flows = ProblemFlows::default();
-    let mut tap = |r: &SessionRecord| {
-        if problems_out.is_some() {
+    let wanted = problems_out.is_some();
+    let result = analysis(&mut |r: &SessionRecord| {
+        if wanted {
             flows.add(r);
         }
-    };
-    let result = analyse_sharded(shards, cfg, sink, &conn, &mut tap);
-    let _ = capture.join();
+    });
     write_problems(args, problems_out, &flows, result?)
 }
 
@@ -993,8 +1007,8 @@ pub fn run_live(args: &LiveArgs, stdout: &mut dyn Write) -> Result<(), AppError>
     // Streamed records: the capture thread skips the data of decided flows (the dashboard
     // keeps every payload).
     let (decided_tx, bypass) = if json {
-        let (dtx, drx) = bypass::channel();
-        (Some(dtx), Some(Bypass::new(drx, args.limits.idle_timeout)))
+        let (tx, b) = bypass::pair(args.limits.idle_timeout);
+        (Some(tx), Some(b))
     } else {
         (None, None)
     };

@@ -35,6 +35,12 @@ pub fn channel() -> (DecidedTx, Receiver<Vec<FlowKey>>) {
     bounded(NEWS_MESSAGES)
 }
 
+/// Both ends at once: the analysis's sender and the capture side's bypass.
+pub fn pair(idle_timeout_secs: u64) -> (DecidedTx, Bypass) {
+    let (tx, rx) = channel();
+    (tx, Bypass::new(rx, idle_timeout_secs))
+}
+
 /// The capture side's view of decided flows: key → last segment time.
 pub struct Bypass {
     news: Receiver<Vec<FlowKey>>,

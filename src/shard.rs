@@ -290,8 +290,8 @@ pub fn start(n: usize, cfg: FlowConfig, bypass: bool) -> std::io::Result<(Dispat
         ..cfg
     };
     let (decided_tx, bypass) = if bypass {
-        let (dtx, drx) = crate::bypass::channel();
-        (Some(dtx), Some(Bypass::new(drx, cfg.idle_timeout_secs)))
+        let (tx, b) = crate::bypass::pair(cfg.idle_timeout_secs);
+        (Some(tx), Some(b))
     } else {
         (None, None)
     };
